@@ -1,0 +1,51 @@
+"""Logging in, passwords, API tokens, CSRF and cookie flags."""
+
+from vib.accounts.models import ApiToken, User
+from vib.core import db
+from tests.conftest import PASSWORD, csrf_token
+
+
+def test_login_and_logout(app, people):
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    wrong = client.post("/login", data={"email": "worker@example.org", "password": "nope-nope", "csrf_token": token})
+    assert wrong.status_code == 401 and "wrong password" in wrong.get_data(as_text=True)
+    ok = client.post("/login?next=/cases", data={"email": "Worker@Example.org", "password": PASSWORD, "csrf_token": token})
+    assert ok.status_code == 302 and ok.location == "/cases"
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/cases").status_code == 200
+    page_token = csrf_token(client.get("/cases").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": page_token})
+    assert client.get("/cases").status_code == 302
+
+
+def test_login_never_redirects_to_another_site(app, people):
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=https://evil.example/x", data={"email": "worker@example.org", "password": PASSWORD, "csrf_token": token})
+    assert response.location == "/"
+
+
+def test_forms_without_csrf_token_are_refused(app, browser_login, people):
+    client = app.test_client()
+    assert client.post("/login", data={"email": "worker@example.org", "password": PASSWORD}).status_code == 400
+    logged_in = browser_login("worker")
+    assert logged_in.post("/cases", data={"code": "X-1", "learning_question": "Q?"}).status_code == 400
+    # The page's own scripts send the token in a header.
+    assert logged_in.post("/api/cases", json={"code": "X-1", "learning_question": "Q?"}).status_code == 400
+    assert logged_in.post("/api/cases", json={"code": "X-1", "learning_question": "Q?"}, headers={"X-CSRFToken": logged_in.csrf}).status_code == 201
+
+
+def test_passwords_and_tokens_are_stored_hashed(app, people):
+    with app.app_context():
+        user = db.session().get(User, people["worker"].id)
+        assert PASSWORD not in user.password_hash
+        hashes = [t.token_hash for t in db.session().query(ApiToken).all()]
+    assert people["worker"].token not in hashes and len(hashes) == 5
+
+
+def test_api_needs_a_valid_token(app, api):
+    assert app.test_client().get("/api/cases", headers={"Authorization": "Bearer vib_wrong"}).status_code == 401
+    assert api(None).get("/api/cases").json["error"].startswith("Authentication required")
+    assert api("worker").get("/api/cases").status_code == 200

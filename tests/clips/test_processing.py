@@ -1,0 +1,65 @@
+"""Background processing: state in the database, failures explained, restarts recovered."""
+
+import pytest
+
+from vib import start_background_work
+from vib.clips import operations
+from vib.clips.models import Clip
+from vib.core import db
+from tests.conftest import wait_for_jobs
+
+
+@pytest.fixture
+def upload_then_die(app, api, case, videos, monkeypatch):
+    """Upload a clip whose job is lost, as when the process stops before running it."""
+
+    def upload(name):
+        with monkeypatch.context() as patch:
+            patch.setattr(app.extensions["vib.jobs"], "enqueue", lambda name, object_id: None)
+            return api("worker").upload(case["id"], videos[name]).json["id"]
+
+    return upload
+
+
+def test_a_job_interrupted_by_a_restart_is_picked_up_at_start(app, api, upload_then_die):
+    clip_id = upload_then_die("hevc.mov")
+    assert api("worker").get(f"/api/clips/{clip_id}").json["status"] == "processing"
+    assert start_background_work(app) == 1
+    wait_for_jobs(app)
+    clip = api("worker").get(f"/api/clips/{clip_id}").json
+    assert clip["status"] == "ready" and clip["filmstrip_ready"] is True
+
+
+def test_a_clip_whose_filmstrip_was_interrupted_gets_it_at_start(app, api, ready_clip):
+    with app.app_context():
+        db.session().get(Clip, ready_clip["id"]).filmstrip_ready = False
+        db.session().commit()
+    assert start_background_work(app) == 1
+    wait_for_jobs(app)
+    assert api("worker").get(f"/api/clips/{ready_clip['id']}").json["filmstrip_ready"] is True
+
+
+def test_a_file_that_cannot_be_converted_fails_with_a_readable_reason(app, api, upload_then_die):
+    clip_id = upload_then_die("hevc.mov")
+    original = app.config["VIB_MEDIA_DIR"] / f"clips/{clip_id}/original"
+    original.write_bytes(original.read_bytes()[:3000])  # damaged on disk after the upload
+    start_background_work(app)
+    wait_for_jobs(app)
+    clip = api("worker").get(f"/api/clips/{clip_id}").json
+    assert clip["status"] == "failed"
+    assert "damaged" in clip["error"] or "incomplete" in clip["error"] or "not a video" in clip["error"]
+    assert not (app.config["VIB_MEDIA_DIR"] / f"clips/{clip_id}/playable.mp4").exists()
+
+
+def test_progress_is_recorded_while_transcoding(app, api, case, videos, monkeypatch):
+    saved = []
+    original = operations._progress_saver
+
+    def spy(session, clip):
+        save = original(session, clip)
+        return lambda fraction: (save(fraction), saved.append(clip.progress))
+
+    monkeypatch.setattr(operations, "_progress_saver", spy)
+    api("worker").upload(case["id"], videos["vp9.webm"])
+    wait_for_jobs(app)
+    assert len(set(saved)) > 3 and saved == sorted(saved) and max(saved) <= 99

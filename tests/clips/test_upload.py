@@ -1,0 +1,116 @@
+"""Uploading a clip: checked by content, processed in the background, nothing left of a refused file."""
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import wait_for_jobs
+from tests.videos import files_below
+
+
+def stored_files(app) -> list[str]:
+    """Every file in the media folder (temporary upload files included)."""
+    return files_below(app.config["VIB_MEDIA_DIR"])
+
+
+def test_a_phone_recording_becomes_a_ready_clip(app, api, case, videos):
+    response = api("worker").upload(case["id"], videos["phone.mp4"], title="Home visit 3")
+    assert response.status_code == 201
+    assert response.json["status"] == "processing"
+    wait_for_jobs(app)
+    clip = api("worker").get(f"/api/clips/{response.json['id']}").json
+    assert clip["status"] == "ready" and clip["error"] is None
+    assert clip["title"] == "Home visit 3"
+    assert clip["case_id"] == case["id"]
+    assert clip["duration_ms"] == 3000
+    assert (clip["width"], clip["height"], clip["rotation"]) == (320, 240, 0)
+    assert clip["fps"] == 25.0 and clip["variable_frame_rate"] is False
+    assert (clip["has_audio"], clip["video_codec"], clip["audio_codec"]) == (True, "h264", "aac")
+    assert clip["filmstrip_ready"] is True
+    assert stored_files(app) == [f"clips/{clip['id']}/{name}" for name in ("filmstrip.jpg", "filmstrip.json", "original", "playable.mp4")]
+
+
+@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "vfr.mp4", "rotated.mp4"])
+def test_other_recordings_are_converted_and_become_ready(app, api, case, videos, name):
+    response = api("worker").upload(case["id"], videos[name])
+    assert response.status_code == 201, response.json
+    wait_for_jobs(app)
+    assert api("worker").get(f"/api/clips/{response.json['id']}").json["status"] == "ready"
+
+
+def test_clip_gets_a_neutral_title_when_none_is_given(app, api, case, videos):
+    response = api("worker").upload(case["id"], videos["cfr.mp4"], filename="Jansen family.mp4")
+    assert response.json["title"] == "Recording 1"  # never the file name, which may name the family
+
+
+@pytest.mark.parametrize(
+    "name, status, words",
+    [
+        ("empty.mp4", 422, "empty"),
+        ("random.mp4", 415, "not a video"),
+        ("letter.mp4", 415, "not a video"),
+        ("tone.m4a", 415, "only sound"),
+        ("cut_off.mp4", 422, "incomplete"),
+        ("cut_off.webm", 422, "incomplete"),
+        ("cut_off_phone.mp4", 415, "not completely copied"),
+    ],
+)
+def test_bad_files_get_a_clear_error_and_leave_nothing_behind(app, api, case, videos, name, status, words):
+    response = api("worker").upload(case["id"], videos[name])
+    assert response.status_code == status
+    assert words in response.json["error"]
+    assert api("worker").get("/api/clips").json == []
+    assert stored_files(app) == []
+
+
+@pytest.fixture
+def small_limit_app(app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    app.config["VIB_MAX_UPLOAD_MB"] = 0
+    return app
+
+
+def test_uploads_over_the_size_limit_get_413(small_limit_app, api, case, videos):
+    response = api("worker").upload(case["id"], videos["cfr.mp4"])
+    assert response.status_code == 413
+    assert "too large" in response.json["error"]
+    assert api("worker").get("/api/clips").json == []
+    assert stored_files(small_limit_app) == []
+
+
+def test_upload_needs_a_file_and_a_case(api, case):
+    worker = api("worker")
+    no_file = worker.post("/api/clips", data={"case_id": str(case["id"])}, content_type="multipart/form-data")
+    assert no_file.status_code == 400 and "video file" in no_file.json["error"]
+    no_case = worker.post("/api/clips", data={}, content_type="multipart/form-data")
+    assert no_case.status_code == 400 and "case" in no_case.json["error"]
+
+
+def test_upload_is_refused_until_everyone_consented_to_analysis(app, api, videos):
+    worker = api("worker")
+    case_id = worker.post("/api/cases", json={"code": "C-2", "learning_question": "How do I wait?"}).json["id"]
+    nobody = worker.upload(case_id, videos["cfr.mp4"])
+    assert nobody.status_code == 403 and "consent" in nobody.json["error"]
+    today = date.today().isoformat()
+    worker.post(f"/api/cases/{case_id}/consents", json={"person": "mother", "role": "parent", "purposes": ["analysis"], "date": today})
+    worker.post(f"/api/cases/{case_id}/consents", json={"person": "child 14y", "role": "child", "purposes": ["supervision"], "date": today})
+    partly = worker.upload(case_id, videos["cfr.mp4"])
+    assert partly.status_code == 403 and "child 14y" in partly.json["error"]
+    worker.post(f"/api/cases/{case_id}/consents", json={"person": "Child 14y", "role": "child", "purposes": ["analysis"], "date": today})
+    assert worker.upload(case_id, videos["cfr.mp4"]).status_code == 201
+    worker.post(f"/api/cases/{case_id}/consents/withdraw", json={"person": "mother", "purposes": ["analysis"]})
+    withdrawn = worker.upload(case_id, videos["cfr.mp4"])
+    assert withdrawn.status_code == 403 and "mother" in withdrawn.json["error"]
+    wait_for_jobs(app)
+    assert len(worker.get("/api/clips").json) == 1
+    assert [f for f in stored_files(app) if f.startswith("tmp/")] == []
+
+
+def test_upload_through_the_page_form_works_without_javascript(app, browser_login, case, videos):
+    client = browser_login("worker")
+    with open(videos["cfr.mp4"], "rb") as f:
+        response = client.post(f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data")
+    assert response.status_code == 302 and "/clips/" in response.location
+    with open(videos["letter.mp4"], "rb") as f:
+        refused = client.post(f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data", follow_redirects=True)
+    assert "not a video" in refused.get_data(as_text=True)

@@ -1,0 +1,46 @@
+"""The `vib` command."""
+
+from click.testing import CliRunner
+
+from vib import create_app
+from vib.cli import main
+
+
+def run(tmp_path, *args, input=None):
+    env = {"VIB_HOME": str(tmp_path / "home"), "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def test_init_user_and_token(tmp_path):
+    assert run(tmp_path, "init").exit_code == 0
+    added = run(tmp_path, "user", "add", "sam@example.org", "--role", "worker", "--role", "supervisor", "--name", "Sam", "--password-stdin", input="long enough secret\n")
+    assert added.exit_code == 0, added.output
+    token = run(tmp_path, "token", "create", "sam@example.org")
+    assert token.exit_code == 0
+    assert token.stdout.count("\n") == 1 and token.stdout.startswith("vib_")  # the token and nothing else
+    app = create_app({"VIB_HOME": tmp_path / "home", "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"})
+    response = app.test_client().get("/api/cases", headers={"Authorization": f"Bearer {token.stdout.strip()}"})
+    assert response.status_code == 200
+
+
+def test_user_add_refuses_bad_input(tmp_path):
+    short = run(tmp_path, "user", "add", "a@example.org", "--role", "worker", "--password-stdin", input="short\n")
+    assert short.exit_code != 0 and "at least 8" in short.output
+    assert run(tmp_path, "user", "add", "a@example.org", "--role", "boss").exit_code != 0
+    assert run(tmp_path, "token", "create", "nobody@example.org").exit_code != 0
+
+
+def test_demo_sets_up_an_organisation_with_a_ready_clip(tmp_path):
+    result = run(tmp_path, "demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "worker@demo.vib" in result.output
+    app = create_app({"VIB_HOME": tmp_path / "home", "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"})
+    client = app.test_client()
+    page = client.get("/login")
+    token = page.get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
+    client.post("/login", data={"email": "worker@demo.vib", "password": "demo-worker", "csrf_token": token})
+    clips = client.get("/api/clips").json
+    assert len(clips) == 1 and clips[0]["status"] == "ready" and clips[0]["has_audio"]
+    assert clips[0]["duration_ms"] > 20000
+    assert run(tmp_path, "demo", "--no-serve").exit_code == 0  # a second run adds nothing
+    assert len(client.get("/api/clips").json) == 1

@@ -1,0 +1,62 @@
+"""Small generated videos for the tests (no binaries in the repository)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+
+from vib.media.synth import ClipSpec, make_clip, write_samples
+
+SPECS = {
+    "cfr.mp4": ClipSpec(seconds=4, audio=True, gop=25),
+    "vfr.mp4": ClipSpec(seconds=4, variable_frame_rate=True, gop=20),
+    "rotated.mp4": ClipSpec(seconds=2, rotation=-90),  # an iPhone portrait recording
+    "upside_down.mp4": ClipSpec(seconds=2, rotation=180),
+    "hevc.mov": ClipSpec(seconds=3, codec="libx265", rotation=90, gop=30),
+    "vp9.webm": ClipSpec(seconds=3, codec="libvpx-vp9", audio=True, audio_codec="libopus", gop=30),
+    "mjpeg.avi": ClipSpec(seconds=2, codec="mjpeg"),
+    "long_gop.mp4": ClipSpec(seconds=12, gop=50),
+    "phone.mp4": ClipSpec(seconds=3, audio=True, faststart=False),  # index at the end, as phones write
+    "wide.mp4": ClipSpec(seconds=1, width=2000, height=240),
+}
+
+
+def build(folder: Path) -> dict[str, Path]:
+    """Every test video, plus the bad inputs; returns name -> path."""
+    paths: dict[str, Path] = {}
+    for name, spec in SPECS.items():
+        paths[name] = folder / name
+        make_clip(paths[name], spec)
+    paths["empty.mp4"] = folder / "empty.mp4"
+    paths["empty.mp4"].write_bytes(b"")
+    paths["random.mp4"] = folder / "random.mp4"
+    paths["random.mp4"].write_bytes(np.random.default_rng(3).bytes(200_000))
+    paths["letter.mp4"] = folder / "letter.mp4"
+    paths["letter.mp4"].write_text("Dear family,\n" * 500)
+    paths["tone.m4a"] = folder / "tone.m4a"
+    _write_tone(paths["tone.m4a"])
+    data = paths["cfr.mp4"].read_bytes()
+    paths["cut_off.mp4"] = folder / "cut_off.mp4"  # index at the front, pictures cut off
+    paths["cut_off.mp4"].write_bytes(data[: len(data) // 2])
+    phone = paths["phone.mp4"].read_bytes()
+    paths["cut_off_phone.mp4"] = folder / "cut_off_phone.mp4"  # index at the end was never written
+    paths["cut_off_phone.mp4"].write_bytes(phone[: len(phone) * 2 // 3])
+    webm = paths["vp9.webm"].read_bytes()
+    paths["cut_off.webm"] = folder / "cut_off.webm"
+    paths["cut_off.webm"].write_bytes(webm[: len(webm) // 2])
+    return paths
+
+
+def _write_tone(path: Path) -> None:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("aac", rate=48000)
+        stream.layout = "mono"
+        t = np.arange(48000 * 2) / 48000
+        write_samples(out, stream, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 48000)
+
+
+def files_below(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and os.path.getsize(p) >= 0)

@@ -1,0 +1,39 @@
+"""vib: Video Interaction Guidance for youth-care workers."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: settings, extensions, features."""
+    from vib.core import config, db, errors, i18n, jobs, security, storage, uploads
+
+    app = Flask(__name__)
+    app.config.update(config.load_settings(test_config))
+    db.init_app(app)
+    storage.init_app(app)
+    uploads.init_app(app)
+    jobs.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from vib.accounts.views import bp as accounts_bp
+    from vib.cases.views import bp as cases_bp
+    from vib.clips.views import bp as clips_bp
+
+    for blueprint in (accounts_bp, cases_bp, clips_bp):
+        app.register_blueprint(blueprint)
+
+    app.add_url_rule("/", "index", lambda: redirect(url_for("cases.list_page")))
+    return app
+
+
+def start_background_work(app: Flask) -> int:
+    """Queue again the jobs a restart interrupted. Called by `vib serve`, `vib demo` and the WSGI entry."""
+    from vib.clips.operations import requeue_unfinished
+    from vib.core.db import session
+
+    with app.app_context():
+        return requeue_unfinished(session())

@@ -1,0 +1,1 @@
+"""People who use vib: accounts, roles, API tokens, login."""

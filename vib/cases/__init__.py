@@ -1,0 +1,1 @@
+"""Cases (pseudonymous) and the consent of the people filmed in them."""

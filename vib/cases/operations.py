@@ -1,0 +1,119 @@
+"""Cases and consent: the rules for creating a case and for recording, adding and withdrawing consent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vib.accounts.models import User
+from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+MAX_QUESTION = 2000
+MAX_PERSON = 80
+
+
+class CaseError(ValueError):
+    """A request about a case that breaks a rule; the message is for the user."""
+
+
+@dataclass
+class PersonConsent:
+    person: str
+    role: str
+    purposes: set[str] = field(default_factory=set)
+
+
+def create_case(db: Session, owner: User, code: str, learning_question: str) -> Case:
+    code = (code or "").strip()
+    question = (learning_question or "").strip()
+    if not CODE_PATTERN.match(code):
+        raise CaseError(_l("A case code has 1 to 40 letters, digits, dots, dashes or underscores, and never a name."))
+    if not question:
+        raise CaseError(_l("Write the learning question: what do you want to learn from this conversation?"))
+    if len(question) > MAX_QUESTION:
+        raise CaseError(_l("The learning question is too long (at most %(n)d characters).", n=MAX_QUESTION))
+    if db.scalar(select(Case.id).where(Case.owner_id == owner.id, Case.code == code)):
+        raise CaseError(_l("You already have a case with code %(code)s.", code=code))
+    case = Case(code=code, owner_id=owner.id, learning_question=question)
+    db.add(case)
+    db.flush()
+    return case
+
+
+def record_consent(db: Session, case: Case, by: User, person: str, role: str, purposes: list[str], on: date | str | None) -> ConsentRecord:
+    """Record that a person consents to purposes; adds to what they consented to before."""
+    person = _person_label(person)
+    if role not in PERSON_ROLES:
+        raise CaseError(_l("The person's role must be one of: %(roles)s.", roles=", ".join(PERSON_ROLES)))
+    return _add_record(db, case, by, person, role, "grant", purposes, on)
+
+
+def withdraw_consent(db: Session, case: Case, by: User, person: str, purposes: list[str], on: date | str | None = None) -> ConsentRecord:
+    """Withdraw purposes a person consented to; access for those purposes stops at once."""
+    person = _person_label(person)
+    current = consents_by_person(case).get(person.casefold())
+    if current is None:
+        raise CaseError(_l("No consent is recorded for %(person)s in this case.", person=person))
+    return _add_record(db, case, by, current.person, current.role, "withdraw", purposes, on or date.today())
+
+
+def consents_by_person(case: Case) -> dict[str, PersonConsent]:
+    """What each person consents to now: their grants minus their withdrawals, in order.
+    Keyed by the person label, case-insensitively."""
+    people: dict[str, PersonConsent] = {}
+    for record in case.consent_records:
+        entry = people.setdefault(record.person.casefold(), PersonConsent(record.person, record.person_role))
+        if record.action == "grant":
+            entry.role = record.person_role
+            entry.purposes |= set(record.purposes)
+        else:
+            entry.purposes -= set(record.purposes)
+    return people
+
+
+def upload_refusal(case: Case) -> str | None:
+    """Why a clip may not be uploaded to this case now, or None when it may."""
+    people = consents_by_person(case).values()
+    if not people:
+        return str(_l("Record the consent of everyone in the recording before you upload a clip."))
+    missing = sorted(p.person for p in people if "analysis" not in p.purposes)
+    if missing:
+        return str(_l("Upload is not possible: %(people)s gave no consent for analysis.", people=", ".join(missing)))
+    return None
+
+
+def _person_label(person: str) -> str:
+    person = " ".join((person or "").split())
+    if not person or len(person) > MAX_PERSON:
+        raise CaseError(_l("Describe the person by their part in the conversation (e.g. \"mother\", \"child 14y\"), in at most %(n)d characters.", n=MAX_PERSON))
+    return person
+
+
+def _add_record(db, case, by, person, role, action, purposes, on) -> ConsentRecord:
+    purposes = list(dict.fromkeys(purposes or []))
+    if not purposes or set(purposes) - set(PURPOSES):
+        raise CaseError(_l("Choose one or more purposes: %(purposes)s.", purposes=", ".join(PURPOSES)))
+    on = _consent_date(on)
+    record = ConsentRecord(case=case, person=person, person_role=role, action=action, purposes=purposes, consent_date=on, recorded_by_id=by.id)
+    db.add(record)
+    db.flush()
+    return record
+
+
+def _consent_date(on: date | str | None) -> date:
+    if isinstance(on, date):
+        value = on
+    else:
+        try:
+            value = date.fromisoformat(str(on or ""))
+        except ValueError:
+            raise CaseError(_l("Give the date of the consent as YYYY-MM-DD.")) from None
+    if value > date.today():
+        raise CaseError(_l("The date of the consent cannot be in the future."))
+    return value

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from vib.cases import operations as ops
+from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, ConsentForm, WithdrawForm
+from vib.cases.models import Case
+from vib.clips.models import Clip
+from vib.core import access, db
+from vib.core.api import json_body
+from vib.core.errors import abort_with
+
+bp = Blueprint("cases", __name__)
+
+
+def case_json(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "code": case.code,
+        "learning_question": case.learning_question,
+        "owner_id": case.owner_id,
+        "created_at": case.created_at.isoformat(),
+        "consents": [
+            {"person": p.person, "role": p.role, "purposes": sorted(p.purposes)}
+            for p in ops.consents_by_person(case).values()
+        ],
+        "upload_refusal": ops.upload_refusal(case),
+    }
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@login_required
+def list_page():
+    cases = db.session().scalars(access.visible_cases(current_user).order_by(Case.created_at.desc())).all()
+    return render_template("cases/list.html", cases=cases, form=CaseForm(), may_create=access.may_create_case(current_user))
+
+
+@bp.post("/cases")
+@login_required
+def create_page():
+    if not access.may_create_case(current_user):
+        abort(403)
+    form = CaseForm()
+    try:
+        case = ops.create_case(db.session(), current_user, form.code.data, form.learning_question.data)
+    except ops.CaseError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("cases.list_page"))
+    db.session().commit()
+    return redirect(url_for("cases.case_page", case_id=case.id))
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_page(case_id: int):
+    case = access.case_or_404(current_user, "view", case_id)
+    clips = db.session().scalars(access.visible_clips(current_user).where(Clip.case_id == case.id).order_by(Clip.created_at.desc())).all()
+    consent_form = ConsentForm()
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        clips=clips,
+        people=ops.consents_by_person(case).values(),
+        upload_refusal=ops.upload_refusal(case),
+        consent_form=consent_form,
+        withdraw_form=WithdrawForm(),
+        purpose_labels=PURPOSE_LABELS,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.post("/cases/<int:case_id>/consents")
+@login_required
+def consent_page(case_id: int):
+    case = access.case_or_404(current_user, "edit", case_id)
+    form = ConsentForm()
+    form.validate()
+    try:
+        ops.record_consent(db.session(), case, current_user, form.person.data, form.role.data, form.purposes.data, form.date.data)
+        db.session().commit()
+    except ops.CaseError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("cases.case_page", case_id=case.id) + "#consent")
+
+
+@bp.post("/cases/<int:case_id>/consents/withdraw")
+@login_required
+def withdraw_page(case_id: int):
+    case = access.case_or_404(current_user, "edit", case_id)
+    form = WithdrawForm()
+    try:
+        ops.withdraw_consent(db.session(), case, current_user, form.person.data, form.purposes.data)
+        db.session().commit()
+    except ops.CaseError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("cases.case_page", case_id=case.id) + "#consent")
+
+
+# -- API ----------------------------------------------------------------------------------------
+
+
+@bp.get("/api/cases")
+@login_required
+def api_list():
+    cases = db.session().scalars(access.visible_cases(current_user).order_by(Case.id)).all()
+    return jsonify([case_json(c) for c in cases])
+
+
+@bp.post("/api/cases")
+@login_required
+def api_create():
+    if not access.may_create_case(current_user):
+        abort(403)
+    body = json_body()
+    try:
+        case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"))
+    except ops.CaseError as exc:
+        abort_with(422, exc)
+    db.session().commit()
+    return jsonify(case_json(case)), 201
+
+
+@bp.get("/api/cases/<int:case_id>")
+@login_required
+def api_get(case_id: int):
+    return jsonify(case_json(access.case_or_404(current_user, "view", case_id)))
+
+
+@bp.post("/api/cases/<int:case_id>/consents")
+@login_required
+def api_consent(case_id: int):
+    case = access.case_or_404(current_user, "edit", case_id)
+    body = json_body()
+    try:
+        ops.record_consent(db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date"))
+    except ops.CaseError as exc:
+        abort_with(422, exc)
+    db.session().commit()
+    return jsonify(case_json(case)), 201
+
+
+@bp.post("/api/cases/<int:case_id>/consents/withdraw")
+@login_required
+def api_withdraw(case_id: int):
+    case = access.case_or_404(current_user, "edit", case_id)
+    body = json_body()
+    try:
+        ops.withdraw_consent(db.session(), case, current_user, body.get("person"), _list(body.get("purposes")), body.get("date"))
+    except ops.CaseError as exc:
+        abort_with(422, exc)
+    db.session().commit()
+    return jsonify(case_json(case))
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else []

@@ -1,0 +1,122 @@
+"""The `vib` command: serve, init, demo, user, token."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from vib.accounts.models import ROLES
+
+
+def _app():
+    from vib import create_app
+
+    return create_app()
+
+
+def _migrated_app():
+    from vib.core.db import migrate
+
+    app = _app()
+    migrate(app.config["VIB_DATABASE_URL"])
+    return app
+
+
+@click.group()
+def main() -> None:
+    """vib: Video Interaction Guidance. Data lives in VIB_HOME (default ./vib-data)."""
+
+
+@main.command()
+def init() -> None:
+    """Create the database, or migrate it to the newest schema."""
+    app = _migrated_app()
+    click.echo(f"Database ready: {app.config['VIB_DATABASE_URL']}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve vib with waitress (migrates the database first)."""
+    _serve(_migrated_app(), host, port, threads)
+
+
+def _serve(app, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from vib import start_background_work
+
+    requeued = start_background_work(app)
+    if requeued:
+        click.echo(f"Re-queued {requeued} unfinished job(s).", err=True)
+    click.echo(f"vib is running on http://{host}:{port}/ (Ctrl+C stops it)", err=True)
+    # Waitress refuses bodies over 1 GB by default; vib's own limit applies instead (+1 MB for the form).
+    waitress.serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 2**20)
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="May be given several times.")
+@click.option("--name", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add(email: str, roles: tuple[str, ...], name: str | None, password_stdin: bool) -> None:
+    """Add a user, or give an existing user more roles."""
+    from vib.accounts.operations import AccountError, add_user
+    from vib.core.db import session
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with _migrated_app().app_context():
+        try:
+            account = add_user(session(), email, list(roles), name=name, password=password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session().commit()
+        click.echo(f"{account.email}: {', '.join(sorted(account.roles))}", err=True)
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+def token_create(email: str) -> None:
+    """Print a new API token for EMAIL (and nothing else) on standard output."""
+    from vib.accounts.operations import create_token, find_user
+    from vib.core.db import session
+
+    with _migrated_app().app_context():
+        account = find_user(session(), email)
+        if account is None:
+            raise click.ClickException(f"no user {email}")
+        value = create_token(session(), account)
+        session().commit()
+    click.echo(value)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo and exit.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Set up a demo organisation (users for each role, a case, a generated clip), then serve."""
+    from vib.demo import set_up_demo
+
+    app = _migrated_app()
+    logins = set_up_demo(app)
+    click.echo("Demo logins (e-mail / password):", err=True)
+    for email, password, roles in logins:
+        click.echo(f"  {email:28} {password:14} {roles}", err=True)
+    if no_serve:
+        app.extensions["vib.jobs"].wait_idle()  # finish the demo clip before exiting
+    else:
+        _serve(app, host, port, threads=8)

@@ -1,0 +1,1 @@
+"""Clips: upload, processing into a playable rendition, playback, thumbnails and filmstrip."""

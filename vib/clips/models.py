@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vib.accounts.models import User
+from vib.cases.models import Case
+from vib.core.db import Base, UTCDateTime, utcnow
+
+PROCESSING, READY, FAILED = "processing", "ready", "failed"
+
+
+class Clip(Base):
+    __tablename__ = "clips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=PROCESSING, index=True)
+    progress: Mapped[int] = mapped_column(default=0)  # percent, while processing
+    error: Mapped[str | None] = mapped_column(String(40))  # a MediaError reason, when failed
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    rotation: Mapped[int] = mapped_column(default=0)
+    fps: Mapped[float]
+    variable_frame_rate: Mapped[bool] = mapped_column(default=False)
+    has_audio: Mapped[bool] = mapped_column(default=False)
+    video_codec: Mapped[str] = mapped_column(String(40))
+    audio_codec: Mapped[str | None] = mapped_column(String(40))
+    filmstrip_ready: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    uploaded_by: Mapped[User] = relationship()
+
+    # Where the clip's files live in storage; everything of a clip is below one folder.
+    @property
+    def folder(self) -> str:
+        return f"clips/{self.id}"
+
+    @property
+    def original_key(self) -> str:
+        return f"{self.folder}/original"
+
+    @property
+    def playable_key(self) -> str:
+        return f"{self.folder}/playable.mp4"
+
+    @property
+    def filmstrip_key(self) -> str:
+        return f"{self.folder}/filmstrip.jpg"
+
+    @property
+    def filmstrip_index_key(self) -> str:
+        return f"{self.folder}/filmstrip.json"
+
+    def thumbnail_key(self, t_ms: int, width: int) -> str:
+        return f"{self.folder}/thumbs/{width}/{t_ms}.jpg"

@@ -1,0 +1,228 @@
+"""Clips: accept an upload, process it in the background, and serve its pictures.
+
+An upload either becomes a clip (row and file) or leaves nothing behind. Processing keeps its state in
+the clip row, so a job lost in a restart is queued again at start (`requeue_unfinished`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from vib.accounts.models import User
+from vib.cases.models import Case
+from vib.cases.operations import upload_refusal
+from vib.clips.models import FAILED, PROCESSING, READY, Clip
+from vib.core import jobs, storage
+from vib.core.db import utcnow
+from vib.media import filmstrip as media_filmstrip
+from vib.media.errors import MediaError
+from vib.media.frames import FrameReader
+from vib.media.playable import make_playable
+from vib.media.probe import probe
+from vib.media.thumbs import thumbnail as encode_thumbnail
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 200
+DEFAULT_THUMB_WIDTH = 320
+MIN_THUMB_WIDTH, MAX_THUMB_WIDTH = 16, 1920
+
+# What a user reads for each MediaError reason (the API's `error`, the page's message).
+MEDIA_MESSAGES = {
+    "empty": _l("The file is empty."),
+    "not_video": _l("This file is not a video vib can read. If it is a recording, it may be damaged or not completely copied."),
+    "audio_only": _l("This file holds only sound. Upload a video recording."),
+    "truncated": _l("The video is incomplete: the file seems to have been cut off while copying or uploading. Upload the whole file again."),
+    "undecodable": _l("The pictures in this video cannot be decoded; the file may be damaged."),
+    "too_short": _l("The video is too short to analyse."),
+    "unsupported": _l("This video format is not supported."),
+    "conversion_failed": _l("The video could not be converted into a playable version."),
+}
+
+
+class ClipError(ValueError):
+    """A request about a clip that cannot be honoured; `status` is the HTTP status to answer."""
+
+    def __init__(self, message, status: int = 422) -> None:
+        super().__init__(str(message))
+        self.status = status
+
+
+def error_message(reason: str | None) -> str | None:
+    return str(MEDIA_MESSAGES.get(reason, MEDIA_MESSAGES["conversion_failed"])) if reason else None
+
+
+# -- upload -------------------------------------------------------------------------------------
+
+
+def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None = None) -> Clip:
+    """Turn an uploaded file (a temporary file in the media folder) into a clip and queue its processing.
+
+    The file is checked by content; a refused upload raises ClipError and the caller's temporary file
+    is all there is to delete.
+    """
+    refusal = upload_refusal(case)
+    if refusal:
+        raise ClipError(refusal, status=403)
+    title = " ".join((title or "").split())[:MAX_TITLE] or _default_title(db, case)
+    try:
+        facts = probe(file_path)
+    except MediaError as exc:
+        status = 415 if exc.reason in ("not_video", "audio_only", "unsupported") else 422
+        raise ClipError(MEDIA_MESSAGES[exc.reason], status=status) from exc
+    clip = Clip(
+        case_id=case.id,
+        uploaded_by_id=by.id,
+        title=title,
+        status=PROCESSING,
+        size_bytes=Path(file_path).stat().st_size,
+        duration_ms=facts.duration_ms,
+        width=facts.width,
+        height=facts.height,
+        rotation=facts.rotation,
+        fps=facts.fps,
+        variable_frame_rate=facts.variable_frame_rate,
+        has_audio=facts.has_audio,
+        video_codec=facts.video_codec,
+        audio_codec=facts.audio_codec,
+    )
+    db.add(clip)
+    db.flush()
+    media = storage.current()
+    try:
+        media.move_in(Path(file_path), clip.original_key)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        media.delete(clip.folder)
+        raise
+    jobs.enqueue("process_clip", clip.id)
+    return clip
+
+
+def _default_title(db: Session, case: Case) -> str:
+    count = db.scalar(select(func.count(Clip.id)).where(Clip.case_id == case.id)) or 0
+    return str(_l("Recording %(n)d", n=count + 1))
+
+
+# -- processing (background jobs) ----------------------------------------------------------------
+
+
+@jobs.task("process_clip")
+def process_clip(clip_id: int) -> None:
+    """Build the playable rendition, mark the clip ready, then queue the filmstrip."""
+    from vib.core.db import session
+
+    db = session()
+    clip = db.get(Clip, clip_id)
+    if clip is None or clip.status != PROCESSING:
+        return
+    media = storage.current()
+    try:
+        source = media.path(clip.original_key)
+        facts = probe(source)
+        with media.writing(clip.playable_key) as target:
+            make_playable(str(source), str(target), facts, _progress_saver(db, clip))
+    except MediaError as exc:
+        log.warning("clip %s failed: %s", clip_id, exc)
+        _fail(db, clip, exc.reason)
+        return
+    except Exception:
+        log.exception("clip %s failed", clip_id)
+        _fail(db, clip, "conversion_failed")
+        return
+    clip.status, clip.progress, clip.ready_at = READY, 100, utcnow()
+    db.commit()
+    jobs.enqueue("build_filmstrip", clip.id)
+
+
+def _progress_saver(db: Session, clip: Clip):
+    def save(fraction: float) -> None:
+        percent = min(99, int(fraction * 100))
+        if percent > clip.progress:
+            clip.progress = percent
+            db.commit()
+
+    return save
+
+
+def _fail(db: Session, clip: Clip, reason: str) -> None:
+    db.rollback()
+    clip.status, clip.error = FAILED, reason
+    db.commit()
+    storage.current().delete(clip.playable_key)
+
+
+@jobs.task("build_filmstrip")
+def build_filmstrip(clip_id: int) -> None:
+    from vib.core.db import session
+
+    db = session()
+    clip = db.get(Clip, clip_id)
+    if clip is None or clip.status != READY or clip.filmstrip_ready:
+        return
+    media = storage.current()
+    sprite, index = media_filmstrip.make_filmstrip(str(media.path(clip.playable_key)), clip.duration_ms)
+    media.write_bytes(clip.filmstrip_key, sprite)
+    media.write_bytes(clip.filmstrip_index_key, json.dumps(index.as_dict()).encode())
+    clip.filmstrip_ready = True
+    db.commit()
+
+
+def requeue_unfinished(db: Session) -> int:
+    """Queue again what a restart interrupted: processing clips, and ready clips without a filmstrip."""
+    clips = db.scalars(
+        select(Clip).where(or_(Clip.status == PROCESSING, (Clip.status == READY) & Clip.filmstrip_ready.is_(False)))
+    ).all()
+    for clip in clips:
+        jobs.enqueue("process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id)
+    return len(clips)
+
+
+# -- pictures -----------------------------------------------------------------------------------
+
+
+def _require_ready(clip: Clip) -> None:
+    if clip.status != READY:
+        raise ClipError(_l("The clip is not ready yet."), status=409)
+
+
+def thumbnail_width(requested: int | None, clip: Clip) -> int:
+    width = DEFAULT_THUMB_WIDTH if requested is None else requested
+    if not MIN_THUMB_WIDTH <= width <= MAX_THUMB_WIDTH:
+        raise ClipError(_l("The width must be between %(lo)d and %(hi)d pixels.", lo=MIN_THUMB_WIDTH, hi=MAX_THUMB_WIDTH), status=400)
+    return min(width, clip.width)  # never enlarge
+
+
+def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, Path]:
+    """Cached thumbnail files for many times; the missing ones come from one pass over the clip."""
+    _require_ready(clip)
+    for t in times_ms:
+        if not 0 <= t <= clip.duration_ms:
+            raise ClipError(_l("The time must be between 0 and %(end)d ms.", end=clip.duration_ms), status=400)
+    media = storage.current()
+    paths = {t: media.path(clip.thumbnail_key(t, width)) for t in times_ms}
+    missing = [t for t, path in paths.items() if not path.exists()]
+    if missing:
+        with FrameReader(str(media.path(clip.playable_key))) as reader:
+            for t, frame in reader.frames_at(missing):
+                media.write_bytes(clip.thumbnail_key(t, width), encode_thumbnail(frame, width))
+    return paths
+
+
+def thumbnail(clip: Clip, t_ms: int, width: int) -> Path:
+    return thumbnails(clip, [t_ms], width)[t_ms]
+
+
+def filmstrip_index(clip: Clip) -> dict | None:
+    """The filmstrip's index, or None while it is still being made."""
+    _require_ready(clip)
+    if not clip.filmstrip_ready:
+        return None
+    return json.loads(storage.current().read_bytes(clip.filmstrip_index_key))

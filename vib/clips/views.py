@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
+
+from vib.clips import operations as ops
+from vib.clips.models import READY, Clip
+from vib.core import access, db, storage
+from vib.core.api import int_arg
+from vib.core.errors import abort_with, message_for
+
+bp = Blueprint("clips", __name__)
+
+
+def clip_json(clip: Clip) -> dict:
+    return {
+        "id": clip.id,
+        "case_id": clip.case_id,
+        "title": clip.title,
+        "status": clip.status,
+        "progress": clip.progress,
+        "error": ops.error_message(clip.error),
+        "duration_ms": clip.duration_ms,
+        "width": clip.width,
+        "height": clip.height,
+        "rotation": clip.rotation,
+        "fps": clip.fps,
+        "variable_frame_rate": clip.variable_frame_rate,
+        "has_audio": clip.has_audio,
+        "video_codec": clip.video_codec,
+        "audio_codec": clip.audio_codec,
+        "size_bytes": clip.size_bytes,
+        "created_at": clip.created_at.isoformat(),
+        "filmstrip_ready": clip.filmstrip_ready,
+        "page_url": url_for("clips.clip_page", clip_id=clip.id),
+    }
+
+
+def _receive_upload(case_id: int | None) -> Clip:
+    """Check access, take the streamed file and hand it to the upload operation."""
+    if case_id is None:
+        abort_with(400, _l("Say which case the clip belongs to (case_id)."))
+    case = access.case_or_404(current_user, "upload", case_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        abort_with(400, _l("Choose a video file to upload."))
+    upload.stream.flush()
+    try:
+        return ops.upload(db.session(), case, current_user, Path(upload.stream.name), request.form.get("title"))
+    except ops.ClipError as exc:
+        abort_with(exc.status, exc)
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/clips")
+@login_required
+def upload_page(case_id: int):
+    """The upload form without JavaScript; the page's script uses the API for a progress bar."""
+    try:
+        clip = _receive_upload(case_id)
+    except HTTPException as exc:
+        if exc.code == 404:
+            raise
+        flash(message_for(exc), "error")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    return redirect(url_for("clips.clip_page", clip_id=clip.id))
+
+
+@bp.get("/clips/<int:clip_id>")
+@login_required
+def clip_page(clip_id: int):
+    clip = access.clip_or_404(current_user, "view", clip_id)
+    return render_template("clips/detail.html", clip=clip, clip_data=clip_json(clip))
+
+
+# -- API ----------------------------------------------------------------------------------------
+
+
+@bp.post("/api/clips")
+@login_required
+def api_upload():
+    clip = _receive_upload(_form_int("case_id"))
+    return jsonify(clip_json(clip)), 201
+
+
+@bp.get("/api/clips")
+@login_required
+def api_list():
+    query = access.visible_clips(current_user).order_by(Clip.id)
+    case_id = int_arg("case_id")
+    if case_id is not None:
+        query = query.where(Clip.case_id == case_id)
+    return jsonify([clip_json(c) for c in db.session().scalars(query).all()])
+
+
+@bp.get("/api/clips/<int:clip_id>")
+@login_required
+def api_get(clip_id: int):
+    return jsonify(clip_json(access.clip_or_404(current_user, "view", clip_id)))
+
+
+@bp.get("/api/clips/<int:clip_id>/media")
+@login_required
+def api_media(clip_id: int):
+    clip = access.clip_or_404(current_user, "media", clip_id)
+    if clip.status != READY:
+        abort_with(409, _l("The clip is not ready yet."))
+    # A path (not an open file) lets Werkzeug answer Range, If-Range and ETag requests.
+    response = send_file(storage.current().path(clip.playable_key), mimetype="video/mp4", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.get("/api/clips/<int:clip_id>/thumbnail")
+@login_required
+def api_thumbnail(clip_id: int):
+    clip = access.clip_or_404(current_user, "media", clip_id)
+    t = int_arg("t")
+    if t is None:
+        abort_with(400, _l("Give the time of the thumbnail in ms (t)."))
+    try:
+        path = ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip))
+    except ops.ClipError as exc:
+        abort_with(exc.status, exc)
+    return _private_image(path)
+
+
+@bp.get("/api/clips/<int:clip_id>/filmstrip")
+@login_required
+def api_filmstrip(clip_id: int):
+    clip = access.clip_or_404(current_user, "media", clip_id)
+    try:
+        index = ops.filmstrip_index(clip)
+    except ops.ClipError as exc:
+        abort_with(exc.status, exc)
+    if index is None:
+        return jsonify(ready=False), 202
+    return jsonify(ready=True, sprite_url=url_for("clips.api_filmstrip_sprite", clip_id=clip.id), **index)
+
+
+@bp.get("/api/clips/<int:clip_id>/filmstrip.jpg")
+@login_required
+def api_filmstrip_sprite(clip_id: int):
+    clip = access.clip_or_404(current_user, "media", clip_id)
+    if not clip.filmstrip_ready:
+        abort(404)
+    return _private_image(storage.current().path(clip.filmstrip_key))
+
+
+def _private_image(path: Path):
+    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _form_int(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    try:
+        return int(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,70 @@
+"""Who may do what. Every view and API endpoint asks here; nothing else checks roles.
+
+A refusal for an object the user may not see is answered as "not found" by the views, so nobody learns
+that someone else's case or clip exists.
+
+Rules so far (domain.md, "Access"):
+- a worker sees and changes only their own cases and the clips in them;
+- an admin manages accounts and sees no client video (nor cases);
+- supervisors and trainers get access through later features (shared reviews, the library).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+
+from vib.accounts.models import User
+from vib.cases.models import Case
+from vib.clips.models import Clip
+
+CASE_ACTIONS = ("view", "edit", "upload")
+CLIP_ACTIONS = ("view", "media")
+
+
+def may_create_case(user: User) -> bool:
+    return user.is_authenticated and user.has_role("worker")
+
+
+def may_case(user: User, action: str, case: Case) -> bool:
+    assert action in CASE_ACTIONS, action
+    return user.is_authenticated and user.has_role("worker") and case.owner_id == user.id
+
+
+def may_clip(user: User, action: str, clip: Clip) -> bool:
+    assert action in CLIP_ACTIONS, action
+    return may_case(user, "view", clip.case)
+
+
+def visible_cases(user: User) -> Select[tuple[Case]]:
+    if not user.has_role("worker"):
+        return select(Case).where(false())
+    return select(Case).where(Case.owner_id == user.id)
+
+
+def visible_clips(user: User) -> Select[tuple[Clip]]:
+    if not user.has_role("worker"):
+        return select(Clip).where(false())
+    return select(Clip).join(Clip.case).where(Case.owner_id == user.id)
+
+
+def case_or_404(user: User, action: str, case_id: int) -> Case:
+    """The case, when `user` may do `action` to it; otherwise "not found", as if it did not exist."""
+    from flask import abort
+
+    from vib.core.db import session
+
+    case = session().get(Case, case_id)
+    if case is None or not may_case(user, action, case):
+        abort(404)
+    return case
+
+
+def clip_or_404(user: User, action: str, clip_id: int) -> Clip:
+    from flask import abort
+
+    from vib.core.db import session
+
+    clip = session().get(Clip, clip_id)
+    if clip is None or not may_clip(user, action, clip):
+        abort(404)
+    return clip

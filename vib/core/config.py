@@ -1,0 +1,52 @@
+"""Settings from the environment. Everything vib stores lives under one folder, VIB_HOME."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """Flask config values, from VIB_* variables, with `overrides` (tests) taking precedence."""
+    overrides = dict(overrides or {})
+    home = Path(overrides.pop("VIB_HOME", None) or os.environ.get("VIB_HOME", "vib-data")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    max_upload_mb = overrides.pop("VIB_MAX_UPLOAD_MB", None) or _int("VIB_MAX_UPLOAD_MB", 4096)
+    settings = {
+        "VIB_HOME": home,
+        "VIB_MEDIA_DIR": home / "media",
+        "VIB_DATABASE_URL": os.environ.get("VIB_DATABASE_URL") or f"sqlite:///{home / 'vib.sqlite3'}",
+        "SECRET_KEY": os.environ.get("VIB_SECRET_KEY") or _stored_secret(home),
+        "VIB_MAX_UPLOAD_MB": max_upload_mb,
+        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        # Form fields beside the file are tiny; only the file itself may be large.
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "VIB_JOBS": os.environ.get("VIB_JOBS", "thread"),
+        "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("VIB_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a hook, so token-authenticated API calls pass
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    settings.update(overrides)
+    return settings
+
+
+def _stored_secret(home: Path) -> str:
+    """A secret key generated once and kept in VIB_HOME, readable by its owner only."""
+    path = home / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,22 @@
+"""Dutch and English: the user's choice, else the organisation's default (VIB_DEFAULT_LOCALE)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+LOCALES = {"nl": "Nederlands", "en": "English"}
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return current_app.config["VIB_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)

@@ -1,0 +1,96 @@
+"""Background work: a task is a named function of one object id, safe to run again.
+
+Tasks keep their state in the database (a clip's status), so a job lost in a restart is found and
+queued again at start. The in-process runner is a single worker thread (media work is CPU-bound and
+this is the embedded default); a Redis-backed queue with separate worker processes can implement the
+same `enqueue` later. `inline` runs each job at once, which tests and scripts sometimes want.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+TASKS: dict[str, Callable[[int], None]] = {}
+
+
+def task(name: str):
+    """Register a function as the task `name`."""
+
+    def register(function: Callable[[int], None]) -> Callable[[int], None]:
+        TASKS[name] = function
+        return function
+
+    return register
+
+
+def _run(app: Flask, name: str, object_id: int) -> None:
+    with app.app_context():
+        try:
+            TASKS[name](object_id)
+        except Exception:  # a task records its own failure; this only keeps the worker alive
+            log.exception("job %s(%s) failed", name, object_id)
+
+
+class InlineJobs:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def enqueue(self, name: str, object_id: int) -> None:
+        _run(self.app, name, object_id)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return True
+
+
+class ThreadJobs:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._queue: queue.Queue[tuple[str, int]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def enqueue(self, name: str, object_id: int) -> None:
+        if name not in TASKS:
+            raise KeyError(f"unknown task {name!r}")
+        self._queue.put((name, object_id))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="vib-jobs", daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            name, object_id = self._queue.get()
+            try:
+                _run(self.app, name, object_id)
+            finally:
+                self._queue.task_done()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every queued job has run (tests and the demo use this)."""
+        done = threading.Event()
+        threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
+        return done.wait(timeout)
+
+
+RUNNERS = {"thread": ThreadJobs, "inline": InlineJobs}
+
+
+def init_app(app: Flask) -> None:
+    kind = app.config["VIB_JOBS"]
+    if kind not in RUNNERS:
+        raise ValueError(f"VIB_JOBS must be one of {sorted(RUNNERS)}, not {kind!r}")
+    app.extensions["vib.jobs"] = RUNNERS[kind](app)
+
+
+def enqueue(name: str, object_id: int) -> None:
+    from flask import current_app
+
+    current_app.extensions["vib.jobs"].enqueue(name, object_id)

@@ -1,0 +1,64 @@
+"""Login sessions (Flask-Login), API tokens (Authorization: Bearer), and CSRF for cookie sessions."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to continue.")
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    app.before_request(_csrf_unless_token)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _csrf_unless_token() -> None:
+    # A request carrying a token cannot be forged by another site; a cookie session can. An API call
+    # without any session is answered 401 by the view, which tells the caller more than a CSRF error.
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or bearer_token() is not None:
+        return
+    if is_api_request() and not current_user.is_authenticated:
+        return
+    csrf.protect()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from vib.accounts.models import User
+    from vib.core.db import session
+
+    return session().get(User, int(user_id))
+
+
+@login_manager.request_loader
+def _load_user_from_token(req):
+    from vib.accounts.operations import user_for_token
+    from vib.core.db import session
+
+    token = bearer_token()
+    return user_for_token(session(), token) if token else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if is_api_request():
+        return jsonify(error=str(_l("Authentication required: log in or send an API token."))), 401
+    return redirect(url_for("accounts.login", next=request.full_path))

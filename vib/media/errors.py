@@ -1,0 +1,26 @@
+"""The one exception media code raises for a file it cannot use."""
+
+
+class MediaError(Exception):
+    """A file that cannot be used as a clip.
+
+    `reason` is a stable code (see REASONS) that the application turns into a translated message;
+    `detail` is for logs only and may quote the decoder.
+    """
+
+    REASONS = (
+        "empty",
+        "not_video",
+        "audio_only",
+        "truncated",
+        "undecodable",
+        "too_short",
+        "unsupported",
+        "conversion_failed",
+    )
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        assert reason in self.REASONS, reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail

@@ -1,0 +1,163 @@
+"""The browser-playable rendition: H.264 (+AAC) in MP4 with the index at the front.
+
+A file that already holds H.264 (8-bit 4:2:0, at most 1920 px) and AAC is remuxed: packets are copied,
+which takes seconds even for an hour of video. Anything else (HEVC from iPhones, VP9 WebM, MJPEG AVI,
+3GP with AMR audio) is transcoded, one stream at a time: H.264 video that fits is still copied when
+only the audio needs converting. Presentation timestamps are kept as they are (variable frame rate
+included), so a time in the rendition is the same moment as in the original, and the display rotation
+travels as metadata, which every current browser applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+import av
+
+from vib.media.errors import MediaError
+from vib.media.probe import ClipFacts
+
+MAX_LONG_SIDE = 1920
+_BROWSER_PIX_FMTS = ("yuv420p", "yuvj420p")
+_X264_OPTIONS = {"preset": "veryfast", "crf": "23"}
+_AUDIO_RATES = (44100, 48000)
+
+Progress = Callable[[float], None]
+
+
+def needs_transcoding(facts: ClipFacts) -> bool:
+    return not _video_fits(facts) or not _audio_fits(facts)
+
+
+def _video_fits(facts: ClipFacts) -> bool:
+    return (
+        facts.video_codec == "h264"
+        and facts.pix_fmt in _BROWSER_PIX_FMTS
+        and max(facts.width, facts.height) <= MAX_LONG_SIDE
+    )
+
+
+def _audio_fits(facts: ClipFacts) -> bool:
+    return not facts.has_audio or facts.audio_codec == "aac"
+
+
+def scaled_size(width: int, height: int, long_side: int = MAX_LONG_SIDE) -> tuple[int, int]:
+    """Even dimensions no larger than the source, with the long side capped."""
+    scale = min(1.0, long_side / max(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def make_playable(src: str, dst: str, facts: ClipFacts, progress: Progress | None = None) -> None:
+    """Write the rendition of `src` to `dst` (an .mp4 path), reporting progress from 0 to 1."""
+    report = progress or (lambda fraction: None)
+    try:
+        with av.open(str(src)) as source, av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            _convert(source, out, facts, report)
+    except av.FFmpegError as exc:
+        raise MediaError("conversion_failed", str(exc)) from exc
+    report(1.0)
+
+
+def _convert(source, out, facts: ClipFacts, report: Progress) -> None:
+    video_in = source.streams.video[0]
+    audio_in = source.streams.audio[0] if source.streams.audio else None
+    video = _VideoCopy(video_in, out) if _video_fits(facts) else _VideoTranscode(video_in, out, facts)
+    audio = None
+    if audio_in is not None:
+        audio = _AudioCopy(audio_in, out) if _audio_fits(facts) else _AudioTranscode(audio_in, out)
+    by_index = {video_in.index: video, **({audio_in.index: audio} if audio_in is not None else {})}
+    duration = Fraction(max(facts.duration_ms, 1), 1000)
+    start = video_in.start_time or 0
+    last_reported = 0.0
+    for packet in source.demux([s for s in (video_in, audio_in) if s is not None]):
+        handler = by_index[packet.stream.index]
+        handler.feed(packet)
+        if packet.stream.index == video_in.index and packet.pts is not None:
+            fraction = float(min(Fraction(1), (packet.pts - start) * video_in.time_base / duration))
+            if fraction - last_reported >= 0.01:
+                report(fraction)
+                last_reported = fraction
+    video.finish()
+    if audio is not None:
+        audio.finish()
+
+
+class _Copy:
+    def __init__(self, stream_in, out) -> None:
+        self.stream = out.add_stream_from_template(stream_in)
+        self.out = out
+
+    def feed(self, packet) -> None:
+        if packet.dts is None:  # demuxer flush packet
+            return
+        packet.stream = self.stream
+        self.out.mux(packet)
+
+    def finish(self) -> None:
+        pass
+
+
+class _VideoCopy(_Copy):
+    pass
+
+
+class _AudioCopy(_Copy):
+    pass
+
+
+class _VideoTranscode:
+    def __init__(self, stream_in, out, facts: ClipFacts) -> None:
+        stored_w, stored_h = stream_in.codec_context.width, stream_in.codec_context.height
+        self.width, self.height = scaled_size(stored_w, stored_h)
+        self.out = out
+        rate = stream_in.average_rate or stream_in.guessed_rate or 30
+        self.stream = out.add_stream("libx264", rate=rate)
+        self.stream.width, self.stream.height = self.width, self.height
+        self.stream.pix_fmt = "yuv420p"
+        # The input's time base, not an average rate: variable-rate timestamps must survive exactly.
+        self.stream.time_base = stream_in.time_base
+        self.stream.codec_context.time_base = stream_in.time_base
+        self.stream.options = dict(_X264_OPTIONS)
+        self.stream.thread_type = "AUTO"
+        if facts.rotation:
+            self.stream.set_display_rotation(facts.rotation)
+        stream_in.thread_type = "AUTO"
+
+    def feed(self, packet) -> None:
+        for frame in packet.decode():
+            if frame.pts is None:
+                continue
+            picture = frame.reformat(self.width, self.height, format="yuv420p", interpolation="AREA")
+            picture.pts, picture.time_base = frame.pts, frame.time_base
+            self.out.mux(self.stream.encode(picture))
+
+    def finish(self) -> None:
+        self.out.mux(self.stream.encode(None))
+
+
+class _AudioTranscode:
+    def __init__(self, stream_in, out) -> None:
+        rate = stream_in.codec_context.sample_rate
+        self.rate = rate if rate in _AUDIO_RATES else 48000
+        layout = "stereo" if stream_in.codec_context.channels >= 2 else "mono"
+        self.out = out
+        self.stream = out.add_stream("aac", rate=self.rate)
+        self.stream.layout = layout
+        self.resampler = av.AudioResampler(format="fltp", layout=layout, rate=self.rate, frame_size=1024)
+        self.start = stream_in.start_time * stream_in.time_base if stream_in.start_time else Fraction(0)
+        self.samples = round(self.start * self.rate)
+
+    def feed(self, packet) -> None:
+        for frame in packet.decode():
+            self._encode(self.resampler.resample(frame))
+
+    def finish(self) -> None:
+        self._encode(self.resampler.resample(None))
+        self.out.mux(self.stream.encode(None))
+
+    def _encode(self, frames) -> None:
+        for frame in frames:
+            frame.pts, frame.time_base = self.samples, Fraction(1, self.rate)
+            self.samples += frame.samples
+            self.out.mux(self.stream.encode(frame))

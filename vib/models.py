@@ -1,0 +1,5 @@
+"""Every model, imported in one place for Alembic and for tests that need the whole schema."""
+
+from vib.accounts.models import ApiToken, User, UserRole  # noqa: F401
+from vib.cases.models import Case, ConsentRecord  # noqa: F401
+from vib.clips.models import Clip  # noqa: F401

@@ -1,0 +1,91 @@
+// The filmstrip under the player: tiles from one sprite, a playhead that follows the video, a
+// frame preview where the pointer is, and click (or arrow keys) to go there.
+import { formatTime, getJSON } from "./api.js";
+
+const player = document.querySelector(".player");
+const video = player?.querySelector("video");
+const strip = player?.querySelector(".filmstrip");
+const durationMs = Number(player?.dataset.durationMs || 0);
+
+function tileStyle(element, index, i, scale) {
+  const col = i % index.columns;
+  const row = Math.floor(i / index.columns);
+  element.style.backgroundImage = `url("${index.sprite_url}")`;
+  element.style.backgroundSize = `${index.columns * index.tile_width * scale}px auto`;
+  element.style.backgroundPosition = `${-col * index.tile_width * scale}px ${-row * index.tile_height * scale}px`;
+}
+
+function tileAt(index, ms) {
+  // The last tile at or before ms: the frame that is on screen there.
+  let lo = 0;
+  let hi = index.times_ms.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (index.times_ms[mid] <= ms) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
+function layout(index) {
+  const tiles = strip.querySelector(".tiles");
+  const height = strip.clientHeight;
+  const scale = height / index.tile_height;
+  const tileWidth = index.tile_width * scale;
+  const count = Math.max(1, Math.ceil(strip.clientWidth / tileWidth));
+  tiles.replaceChildren();
+  for (let k = 0; k < count; k++) {
+    const tile = document.createElement("div");
+    tile.className = "tile";
+    tile.style.width = `${tileWidth}px`;
+    tileStyle(tile, index, tileAt(index, (k * durationMs) / count), scale);
+    tiles.append(tile);
+  }
+}
+
+function msAt(event) {
+  const box = strip.getBoundingClientRect();
+  const x = Math.min(Math.max(event.clientX - box.left, 0), box.width);
+  return Math.round((x / box.width) * durationMs);
+}
+
+function showPreview(index, ms) {
+  const preview = strip.querySelector(".preview");
+  preview.hidden = false;
+  tileStyle(preview.querySelector(".frame"), index, tileAt(index, ms), 1);
+  preview.querySelector(".frame").style.width = `${index.tile_width}px`;
+  preview.querySelector(".frame").style.height = `${index.tile_height}px`;
+  preview.querySelector(".time").textContent = formatTime(ms);
+  const x = (ms / durationMs) * strip.clientWidth;
+  preview.style.left = `${Math.min(Math.max(x - index.tile_width / 2, 0), strip.clientWidth - index.tile_width)}px`;
+}
+
+function followVideo() {
+  const ms = video.currentTime * 1000;
+  strip.querySelector(".playhead").style.left = `${(ms / durationMs) * 100}%`;
+  strip.setAttribute("aria-valuenow", String(Math.round(ms)));
+  strip.setAttribute("aria-valuetext", formatTime(ms));
+}
+
+async function loadFilmstrip() {
+  const { status, body } = await getJSON(player.dataset.filmstripApi);
+  if (status === 202) return setTimeout(loadFilmstrip, 2000); // still being made
+  strip.querySelector(".filmstrip-wait").remove();
+  layout(body);
+  new ResizeObserver(() => layout(body)).observe(strip);
+  strip.addEventListener("pointermove", (e) => showPreview(body, msAt(e)));
+  strip.addEventListener("pointerleave", () => { strip.querySelector(".preview").hidden = true; });
+}
+
+if (player) {
+  strip.addEventListener("click", (e) => { video.currentTime = msAt(e) / 1000; });
+  strip.addEventListener("keydown", (e) => {
+    const step = e.shiftKey ? 10 : 1;
+    if (e.key === "ArrowRight") video.currentTime = Math.min(video.duration, video.currentTime + step);
+    else if (e.key === "ArrowLeft") video.currentTime = Math.max(0, video.currentTime - step);
+    else return;
+    e.preventDefault();
+  });
+  video.addEventListener("timeupdate", followVideo);
+  video.addEventListener("seeked", followVideo);
+  loadFilmstrip().catch(() => { strip.querySelector(".filmstrip-wait").textContent = ""; });
+}
