@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
@@ -35,7 +37,7 @@ class ConsentForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )
-    date = DateField(_l("Date of consent"), validators=[DataRequired()])
+    date = DateField(_l("Date of consent"), validators=[DataRequired()], default=date.today)
 
 
 class WithdrawForm(FlaskForm):

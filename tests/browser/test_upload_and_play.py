@@ -1,0 +1,78 @@
+"""A worker in a real browser: log in, create a case, record consent, upload, watch it process, play."""
+
+import os
+from datetime import date
+from pathlib import Path
+
+from tests.conftest import PASSWORD
+
+SCREENSHOTS = Path(os.environ.get("VIB_SCREENSHOTS", "")) if os.environ.get("VIB_SCREENSHOTS") else None
+
+
+def snap(page, name):
+    if SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_server, page, videos):
+    app.config["VIB_DEFAULT_LOCALE"] = "en"
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    page.fill("input[name=code]", "2026-044")
+    page.fill("textarea[name=learning_question]", "How do I wait until the mother looks up?")
+    page.click("text=Create case")
+    page.wait_for_url("**/cases/*")
+    assert page.locator(".notice").inner_text().startswith("Record the consent")
+    snap(page, "1-case-without-consent")
+
+    page.fill("input[name=person]", "mother")
+    page.select_option("select[name=role]", "parent")
+    page.check("input[name=purposes][value=analysis]")
+    page.fill("input[name=date]", date.today().isoformat())
+    page.click("text=Record consent")
+    page.wait_for_selector("form.upload")
+    assert "mother" in page.locator("table.consent").inner_text()
+
+    page.set_input_files("input[type=file]", str(videos["vp9.webm"]))
+    page.fill("input[name=title]", "Third home visit")
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/clips/*")
+    snap(page, "2-processing")
+    page.wait_for_selector(".player video", timeout=60_000)  # the page follows processing by itself
+    page.wait_for_function("document.querySelector('.player video').readyState >= 2", timeout=30_000)
+    page.wait_for_selector(".filmstrip .tile", timeout=30_000)
+    assert page.locator(".filmstrip .tile").count() > 3
+
+    strip = page.locator(".filmstrip").bounding_box()
+    page.mouse.move(strip["x"] + strip["width"] * 0.5, strip["y"] + strip["height"] / 2)
+    assert page.locator(".filmstrip .preview").is_visible()
+    assert page.locator(".filmstrip .preview .time").inner_text().startswith("0:01")
+    snap(page, "3-player-filmstrip-hover")
+    page.mouse.click(strip["x"] + strip["width"] * 0.5, strip["y"] + strip["height"] / 2)
+    page.wait_for_function("Math.abs(document.querySelector('.player video').currentTime - 1.5) < 0.1")
+
+    page.goto(f"{live_server}/cases")
+    page.click("text=2026-044")
+    assert page.locator(".clip-card .status").inner_text() == "Ready"
+    page.wait_for_function("document.querySelector('.clip-card img.poster').complete")
+    assert page.locator(".clip-card img.poster").evaluate("img => img.naturalWidth") == 320
+    snap(page, "4-case-with-clip")
+
+
+def test_a_refused_upload_shows_why_in_the_page(app, people, live_server, page, videos, case):
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    page.goto(f"{live_server}/cases/{case['id']}")
+    page.set_input_files("input[type=file]", str(videos["tone.m4a"]))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector(".upload-status.error")
+    assert "only sound" in page.locator(".upload-status").inner_text()
+    snap(page, "5-refused-upload")
