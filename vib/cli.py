@@ -116,7 +116,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("Demo logins (e-mail / password):", err=True)
     for email, password, roles in logins:
         click.echo(f"  {email:28} {password:14} {roles}", err=True)
-    if no_serve:
-        app.extensions["vib.jobs"].wait_idle()  # finish the demo clip before exiting
-    else:
+    app.extensions["vib.jobs"].wait_idle()  # the demo clip is ready before anyone logs in
+    if not no_serve:
         _serve(app, host, port, threads=8)

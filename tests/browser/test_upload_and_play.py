@@ -37,16 +37,21 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.select_option("select[name=role]", "parent")
     page.check("input[name=purposes][value=analysis]")
     page.fill("input[name=date]", date.today().isoformat())
-    page.click("text=Record consent")
+    page.click("button:has-text('Record consent')")
     page.wait_for_selector("form.upload")
     assert "mother" in page.locator("table.consent").inner_text()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # withdrawing asks first; say no
+    page.click("table.consent button:has-text('withdraw')")
+    assert "Analysis by the worker" in page.locator("table.consent").inner_text()
 
     page.set_input_files("input[type=file]", str(videos["vp9.webm"]))
     page.fill("input[name=title]", "Third home visit")
     page.click("form.upload button[type=submit]")
     page.wait_for_url("**/clips/*")
+    page.evaluate("window.sameDocument = true")
     snap(page, "2-processing")
     page.wait_for_selector(".player video", timeout=60_000)  # the page follows processing by itself
+    assert page.evaluate("window.sameDocument") is True, "the page should switch to the player without a reload"
     page.wait_for_function("document.querySelector('.player video').readyState >= 2", timeout=30_000)
     page.wait_for_selector(".filmstrip .tile", timeout=30_000)
     assert page.locator(".filmstrip .tile").count() > 3

@@ -23,11 +23,14 @@ def upload_then_die(app, api, case, videos, monkeypatch):
 
 def test_a_job_interrupted_by_a_restart_is_picked_up_at_start(app, api, upload_then_die):
     clip_id = upload_then_die("hevc.mov")
+    half_written = app.config["VIB_MEDIA_DIR"] / f"clips/{clip_id}/.playable.mp4.abc123.mp4"
+    half_written.write_bytes(b"the process stopped while writing this")
     assert api("worker").get(f"/api/clips/{clip_id}").json["status"] == "processing"
     assert start_background_work(app) == 1
     wait_for_jobs(app)
     clip = api("worker").get(f"/api/clips/{clip_id}").json
     assert clip["status"] == "ready" and clip["filmstrip_ready"] is True
+    assert not half_written.exists()
 
 
 def test_a_clip_whose_filmstrip_was_interrupted_gets_it_at_start(app, api, ready_clip):

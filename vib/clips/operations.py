@@ -127,6 +127,7 @@ def process_clip(clip_id: int) -> None:
     try:
         source = media.path(clip.original_key)
         facts = probe(source)
+        media.discard_unfinished(clip.playable_key)  # an earlier run may have stopped half-way
         with media.writing(clip.playable_key) as target:
             make_playable(str(source), str(target), facts, _progress_saver(db, clip))
     except MediaError as exc:

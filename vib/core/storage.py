@@ -60,6 +60,12 @@ class LocalStorage:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
+    def discard_unfinished(self, key: str) -> None:
+        """Remove what a `writing(key)` block left when the process stopped inside it."""
+        target = self.path(key)
+        for leftover in target.parent.glob(f".{target.name}.*"):
+            leftover.unlink(missing_ok=True)
+
     def write_bytes(self, key: str, data: bytes) -> None:
         with self.writing(key) as tmp:
             tmp.write_bytes(data)

@@ -76,7 +76,11 @@ async function loadFilmstrip() {
   strip.addEventListener("pointerleave", () => { strip.querySelector(".preview").hidden = true; });
 }
 
-if (player) {
+let started = false;
+
+export function startPlayer() {
+  if (started) return;
+  started = true;
   strip.addEventListener("click", (e) => { video.currentTime = msAt(e) / 1000; });
   strip.addEventListener("keydown", (e) => {
     const step = e.shiftKey ? 10 : 1;
@@ -89,3 +93,5 @@ if (player) {
   video.addEventListener("seeked", followVideo);
   loadFilmstrip().catch(() => { strip.querySelector(".filmstrip-wait").textContent = ""; });
 }
+
+if (player && !player.hidden) startPlayer();
