@@ -21,6 +21,7 @@ SPECS = {
     "long_gop.mp4": ClipSpec(seconds=12, gop=50),
     "phone.mp4": ClipSpec(seconds=3, audio=True, faststart=False),  # index at the end, as phones write
     "wide.mp4": ClipSpec(seconds=1, width=2000, height=240),
+    "old_phone.3gp": ClipSpec(seconds=2, codec="mpeg4", audio=True, width=176, height=144),
 }
 
 

@@ -30,7 +30,7 @@ def test_a_phone_recording_becomes_a_ready_clip(app, api, case, videos):
     assert stored_files(app) == [f"clips/{clip['id']}/{name}" for name in ("filmstrip.jpg", "filmstrip.json", "original", "playable.mp4")]
 
 
-@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "vfr.mp4", "rotated.mp4"])
+@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "old_phone.3gp", "vfr.mp4", "rotated.mp4"])
 def test_other_recordings_are_converted_and_become_ready(app, api, case, videos, name):
     response = api("worker").upload(case["id"], videos[name])
     assert response.status_code == 201, response.json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from vib.accounts.models import ROLES, ApiToken, User, UserRole
 from vib.core.db import utcnow
 
 MIN_PASSWORD_LENGTH = 8
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 class AccountError(ValueError):
@@ -78,6 +80,8 @@ def user_for_token(db: Session, token: str) -> User | None:
     row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.commit()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        row.last_used_at = now  # coarse, so that reading the API does not write on every request
+        db.commit()
     return row.user
