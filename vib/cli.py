@@ -53,8 +53,30 @@ def _serve(app, host: str, port: int, threads: int) -> None:
     if requeued:
         click.echo(f"Re-queued {requeued} unfinished job(s).", err=True)
     click.echo(f"vib is running on http://{host}:{port}/ (Ctrl+C stops it)", err=True)
-    # Waitress refuses bodies over 1 GB by default; vib's own limit applies instead (+1 MB for the form).
-    waitress.serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 2**20)
+    waitress.serve(app, host=host, port=port, threads=threads, **waitress_settings(app))
+
+
+def waitress_settings(app) -> dict:
+    """Waitress reads a whole request body before the app sees it, so it must refuse an oversized
+    upload itself (before filling the disk): with vib's limit (+1 MB for the form around the file),
+    and with the same JSON error the app gives."""
+    import json
+
+    import waitress.parser
+    import waitress.utilities
+
+    from vib.core.errors import MESSAGES
+
+    with app.test_request_context():
+        message = str(MESSAGES[413] % {"mb": app.config["VIB_MAX_UPLOAD_MB"]})
+
+    class TooLarge(waitress.utilities.RequestEntityTooLarge):
+        def to_response(self, ident=None):
+            body = json.dumps({"error": message}).encode()
+            return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
+
+    waitress.parser.RequestEntityTooLarge = TooLarge
+    return {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 2**20}
 
 
 @main.group()
