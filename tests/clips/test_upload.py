@@ -114,3 +114,22 @@ def test_upload_through_the_page_form_works_without_javascript(app, browser_logi
     with open(videos["letter.mp4"], "rb") as f:
         refused = client.post(f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data", follow_redirects=True)
     assert "not a video" in refused.get_data(as_text=True)
+
+
+def test_the_upload_streams_to_a_file_in_the_media_folder_and_is_moved_not_copied(app, api, case, videos, monkeypatch):
+    from vib.clips import operations
+
+    received = {}
+    original = operations.upload
+
+    def spy(session, case_, by, file_path, title=None):
+        received["path"] = file_path
+        received["inode"] = file_path.stat().st_ino
+        return original(session, case_, by, file_path, title)
+
+    monkeypatch.setattr(operations, "upload", spy)
+    clip = api("worker").upload(case["id"], videos["cfr.mp4"]).json
+    assert received["path"].parent == app.config["VIB_MEDIA_DIR"] / "tmp"
+    stored = app.config["VIB_MEDIA_DIR"] / f"clips/{clip['id']}/original"
+    assert stored.stat().st_ino == received["inode"]  # renamed into place: the bytes were written once
+    assert stored.read_bytes() == videos["cfr.mp4"].read_bytes()
