@@ -18,6 +18,7 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 TASKS: dict[str, Callable[[int], None]] = {}
+_IDLE_SECONDS = 10  # an idle worker thread ends; the next job starts another
 
 
 def task(name: str):
@@ -28,6 +29,11 @@ def task(name: str):
         return function
 
     return register
+
+
+def _check_known(name: str) -> None:
+    if name not in TASKS:
+        raise KeyError(f"unknown task {name!r}")
 
 
 def _run(app: Flask, name: str, object_id: int) -> None:
@@ -43,6 +49,7 @@ class InlineJobs:
         self.app = app
 
     def enqueue(self, name: str, object_id: int) -> None:
+        _check_known(name)
         _run(self.app, name, object_id)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -57,8 +64,7 @@ class ThreadJobs:
         self._lock = threading.Lock()
 
     def enqueue(self, name: str, object_id: int) -> None:
-        if name not in TASKS:
-            raise KeyError(f"unknown task {name!r}")
+        _check_known(name)
         self._queue.put((name, object_id))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -67,7 +73,14 @@ class ThreadJobs:
 
     def _work(self) -> None:
         while True:
-            name, object_id = self._queue.get()
+            try:
+                name, object_id = self._queue.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:  # enqueue starts a new worker once this one is gone
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             try:
                 _run(self.app, name, object_id)
             finally:

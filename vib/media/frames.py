@@ -67,10 +67,6 @@ class FrameReader:
                 raise ValueError("times must not be negative")
             yield t_ms, self._frame_at(self._target_pts(t_ms))
 
-    def time_ms(self, frame: av.VideoFrame) -> int:
-        """A frame's presentation time in ms from the first frame (rounded down)."""
-        return floor((frame.pts - self.start_pts) * self._tb * 1000)
-
     # -- the walk ---------------------------------------------------------------------------
 
     def _frame_at(self, target: int) -> av.VideoFrame:

@@ -1,0 +1,43 @@
+"""The job runners: the same contract for each (tasks take an id, run in order, one failure stops nothing)."""
+
+import pytest
+
+from vib.core import jobs
+
+ran: list[int] = []
+
+
+@jobs.task("test.record")
+def record(object_id: int) -> None:
+    if object_id < 0:
+        raise RuntimeError("a task that fails")
+    ran.append(object_id)
+
+
+@pytest.mark.parametrize("kind", sorted(jobs.RUNNERS))
+def test_runner_runs_tasks_in_order_and_survives_a_failure(app, kind):
+    runner = jobs.RUNNERS[kind](app)
+    ran.clear()
+    for object_id in (1, -1, 2, 3):
+        runner.enqueue("test.record", object_id)
+    assert runner.wait_idle(10)
+    assert ran == [1, 2, 3]
+
+
+def test_an_idle_worker_thread_ends_and_the_next_job_starts_another(app, monkeypatch):
+    monkeypatch.setattr(jobs, "_IDLE_SECONDS", 0.05)
+    runner = jobs.ThreadJobs(app)
+    ran.clear()
+    runner.enqueue("test.record", 1)
+    first = runner._thread
+    runner.wait_idle(10)
+    first.join(5)
+    assert not first.is_alive()
+    runner.enqueue("test.record", 2)
+    assert runner.wait_idle(10) and ran == [1, 2]
+
+
+@pytest.mark.parametrize("kind", sorted(jobs.RUNNERS))
+def test_unknown_tasks_are_refused_at_once(app, kind):
+    with pytest.raises(KeyError):
+        jobs.RUNNERS[kind](app).enqueue("no.such.task", 1)
