@@ -32,6 +32,8 @@ class Clip(Base):
     has_audio: Mapped[bool] = mapped_column(default=False)
     video_codec: Mapped[str] = mapped_column(String(40))
     audio_codec: Mapped[str | None] = mapped_column(String(40))
+    pix_fmt: Mapped[str | None] = mapped_column(String(40))
+    frame_count: Mapped[int] = mapped_column(default=0)
     filmstrip_ready: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

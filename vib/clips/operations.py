@@ -7,6 +7,7 @@ the clip row, so a job lost in a restart is queued again at start (`requeue_unfi
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 import logging
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
 from vib.media.frames import FrameReader
 from vib.media.playable import make_playable
-from vib.media.probe import probe
+from vib.media.probe import ClipFacts, probe
 from vib.media.thumbs import thumbnail as encode_thumbnail
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
         has_audio=facts.has_audio,
         video_codec=facts.video_codec,
         audio_codec=facts.audio_codec,
+        pix_fmt=facts.pix_fmt,
+        frame_count=facts.frame_count,
     )
     db.add(clip)
     db.flush()
@@ -126,7 +129,7 @@ def process_clip(clip_id: int) -> None:
     media = storage.current()
     try:
         source = media.path(clip.original_key)
-        facts = probe(source)
+        facts = _facts(clip)  # probed at upload; probing again would read the whole file twice
         media.discard_unfinished(clip.playable_key)  # an earlier run may have stopped half-way
         with media.writing(clip.playable_key) as target:
             make_playable(str(source), str(target), facts, _progress_saver(db, clip))
@@ -141,6 +144,11 @@ def process_clip(clip_id: int) -> None:
     clip.status, clip.progress, clip.ready_at = READY, 100, utcnow()
     db.commit()
     jobs.enqueue("build_filmstrip", clip.id)
+
+
+def _facts(clip: Clip) -> ClipFacts:
+    """The facts stored at upload; the clip row has a column for each."""
+    return ClipFacts(**{f.name: getattr(clip, f.name) for f in fields(ClipFacts)})
 
 
 def _progress_saver(db: Session, clip: Clip):

@@ -67,17 +67,18 @@ def _convert(source, out, facts: ClipFacts, report: Progress) -> None:
     if audio_in is not None:
         audio = _AudioCopy(audio_in, out) if _audio_fits(facts) else _AudioTranscode(audio_in, out)
     by_index = {video_in.index: video, **({audio_in.index: audio} if audio_in is not None else {})}
-    duration = Fraction(max(facts.duration_ms, 1), 1000)
+    # Floats, not Fractions: this loop runs once per packet.
+    seconds_per_tick = float(video_in.time_base) / max(facts.duration_ms / 1000, 0.001)
     start = video_in.start_time or 0
-    last_reported = 0.0
+    next_report = 0.01
     for packet in source.demux([s for s in (video_in, audio_in) if s is not None]):
-        handler = by_index[packet.stream.index]
-        handler.feed(packet)
-        if packet.stream.index == video_in.index and packet.pts is not None:
-            fraction = float(min(Fraction(1), (packet.pts - start) * video_in.time_base / duration))
-            if fraction - last_reported >= 0.01:
-                report(fraction)
-                last_reported = fraction
+        index = packet.stream.index
+        by_index[index].feed(packet)
+        if index == video_in.index and packet.pts is not None:
+            fraction = (packet.pts - start) * seconds_per_tick
+            if fraction >= next_report:
+                report(min(fraction, 1.0))
+                next_report = fraction + 0.01
     video.finish()
     if audio is not None:
         audio.finish()

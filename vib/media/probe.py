@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from fractions import Fraction
 from statistics import median
 
 import av
@@ -64,10 +63,11 @@ def probe(path: str | os.PathLike) -> ClipFacts:
         if declared and end_seconds < declared * (1 - _TRUNCATION_TOLERANCE) - 0.5:
             raise MediaError("truncated", f"packets end at {end_seconds:.1f} s of {declared:.1f} s")
         first = _first_frame(container, video)
-        _check_last_frames_decode(container, video, pts)
+        _check_last_picture_decodes(container, video, pts[-1])
         rotation = round((first.rotation or 0) / 90) % 4 * 90
-        durations = _frame_durations(pts, video)
-        duration = sum(durations, Fraction(0)) if durations else Fraction(0)
+        gaps = [b - a for a, b in zip(pts, pts[1:])]  # frame durations, in the stream's time base
+        typical = median(gaps) if gaps else None
+        duration = (pts[-1] - pts[0] + _last_frame_duration(video, pts[-1], typical)) * video.time_base
         width, height = first.width, first.height
         if rotation % 180:
             width, height = height, width
@@ -77,7 +77,7 @@ def probe(path: str | os.PathLike) -> ClipFacts:
             height=height,
             rotation=rotation,
             fps=round(float(len(pts) / duration), 3) if duration else 0.0,
-            variable_frame_rate=_is_variable(durations),
+            variable_frame_rate=typical is not None and any(abs(g - typical) > typical * _VFR_TOLERANCE for g in gaps),
             video_codec=video.codec_context.name,
             audio_codec=audio.codec_context.name if audio is not None and audio.codec_context else None,
             has_audio=audio is not None,
@@ -87,24 +87,28 @@ def probe(path: str | os.PathLike) -> ClipFacts:
 
 
 def _read_packets(container, video) -> tuple[list[int], float]:
-    """The video packets' presentation times, and where the last packet of any stream ends (s)."""
+    """The video packets' presentation times, and where the last packet of any stream ends (s).
+
+    This loop runs once per packet of the file (tens of thousands), so it keeps to integers."""
     times: list[int] = []
-    end = 0.0
+    ends: dict[int, int] = {}
+    video_index = video.index
     try:
         for packet in container.demux():
-            if not packet.size or packet.pts is None:
+            pts = packet.pts
+            if pts is None or not packet.size:
                 continue
-            if packet.stream.index == video.index:
-                times.append(packet.pts)
-            tb = packet.stream.time_base
-            end = max(end, float((packet.pts + (packet.duration or 0)) * tb) - _start_seconds(packet.stream))
+            index = packet.stream.index
+            if index == video_index:
+                times.append(pts)
+            packet_end = pts + (packet.duration or 0)
+            if packet_end > ends.get(index, packet_end - 1):
+                ends[index] = packet_end
     except av.FFmpegError as exc:
         raise MediaError("truncated", str(exc)) from exc
+    streams = {s.index: s for s in container.streams}
+    end = max((float((e - (streams[i].start_time or 0)) * streams[i].time_base) for i, e in ends.items()), default=0.0)
     return sorted(times), end
-
-
-def _start_seconds(stream) -> float:
-    return float(stream.start_time * stream.time_base) if stream.start_time else 0.0
 
 
 def _first_frame(container, video) -> av.VideoFrame:
@@ -117,33 +121,22 @@ def _first_frame(container, video) -> av.VideoFrame:
     raise MediaError("undecodable", "no picture could be decoded")
 
 
-def _check_last_frames_decode(container, video, pts: list[int]) -> None:
-    """Decode the final stretch: a file cut off mid-picture fails here rather than in the player."""
-    container.seek(pts[-1], stream=video, backward=True)
-    decoded = 0
+def _check_last_picture_decodes(container, video, last_pts: int) -> None:
+    """Decode from the last keyframe until a picture comes out: a damaged end fails here."""
+    container.seek(last_pts, stream=video, backward=True)
     try:
         for packet in container.demux(video):
-            decoded += len(packet.decode())
+            if packet.decode():
+                return
     except av.FFmpegError as exc:
         raise MediaError("undecodable", str(exc)) from exc
-    if decoded == 0:
-        raise MediaError("truncated", "the last pictures cannot be decoded")
+    raise MediaError("truncated", "the last pictures cannot be decoded")
 
 
-def _frame_durations(pts: list[int], video) -> list[Fraction]:
-    tb = video.time_base
-    gaps = [Fraction(b - a) * tb for a, b in zip(pts, pts[1:])]
-    if not gaps:
-        return [Fraction(1, 25)]
-    # The last frame lasts as long as the stream says, else as long as a typical frame.
+def _last_frame_duration(video, last_pts: int, typical: int | None) -> int:
+    """As long as the stream says, else as long as a typical frame (within reason)."""
+    fallback = typical or round(1 / (video.time_base * (video.average_rate or 25)))
     end = (video.start_time or 0) + (video.duration or 0)
-    last = Fraction(end - pts[-1]) * tb if video.duration and end > pts[-1] else median(gaps)
-    return gaps + [min(last, median(gaps) * 4)]
-
-
-def _is_variable(durations: list[Fraction]) -> bool:
-    core = durations[:-1]
-    if len(core) < 3:
-        return False
-    typical = median(core)
-    return any(abs(d - typical) > typical * _VFR_TOLERANCE for d in core)
+    if video.duration and end > last_pts:
+        return min(end - last_pts, fallback * 4)
+    return fallback

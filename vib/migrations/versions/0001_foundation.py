@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 18:31:41.551215
+Create Date: 2026-11-28
 """
 from alembic import op
 import sqlalchemy as sa
@@ -77,6 +77,8 @@ def upgrade() -> None:
     sa.Column('has_audio', sa.Boolean(), nullable=False),
     sa.Column('video_codec', sa.String(length=40), nullable=False),
     sa.Column('audio_codec', sa.String(length=40), nullable=True),
+    sa.Column('pix_fmt', sa.String(length=40), nullable=True),
+    sa.Column('frame_count', sa.Integer(), nullable=False),
     sa.Column('filmstrip_ready', sa.Boolean(), nullable=False),
     sa.Column('created_at', vib.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ready_at', vib.core.db.UTCDateTime(timezone=True), nullable=True),
