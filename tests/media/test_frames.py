@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from vib.media.frames import FrameReader, frames_at
+from vib.media.frames import FrameReader, frames_at, map_frames
 from vib.media.synth import frame_times, read_index
 from vib.media.thumbs import upright
 from tests.videos import SPECS
@@ -73,3 +73,11 @@ def test_times_far_apart_seek_once_per_keyframe_interval_at_most(videos):
 def test_unsorted_and_repeated_times_come_back_sorted_once_each(videos):
     got = [t for t, _ in frames_at(str(videos["cfr.mp4"]), [3000, 100, 3000, 0])]
     assert got == [0, 100, 3000]
+
+
+@pytest.mark.parametrize("readers", [1, 2, 3])
+def test_batches_split_over_parallel_readers_give_the_same_frames(videos, readers):
+    times = frame_times(SPECS["long_gop.mp4"])
+    targets = list(range(0, 12000, 370))
+    shown = map_frames(str(videos["long_gop.mp4"]), targets, shown_index, readers=readers)
+    assert shown == {t: expected_index(times, t) for t in targets}

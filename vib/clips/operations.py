@@ -23,7 +23,7 @@ from vib.core import jobs, storage
 from vib.core.db import utcnow
 from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
-from vib.media.frames import FrameReader
+from vib.media.frames import map_frames
 from vib.media.playable import make_playable
 from vib.media.probe import ClipFacts, probe
 from vib.media.thumbs import thumbnail as encode_thumbnail
@@ -219,9 +219,9 @@ def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, Path]:
     paths = {t: media.path(clip.thumbnail_key(t, width)) for t in times_ms}
     missing = [t for t, path in paths.items() if not path.exists()]
     if missing:
-        with FrameReader(str(media.path(clip.playable_key))) as reader:
-            for t, frame in reader.frames_at(missing):
-                media.write_bytes(clip.thumbnail_key(t, width), encode_thumbnail(frame, width))
+        pictures = map_frames(str(media.path(clip.playable_key)), missing, lambda frame: encode_thumbnail(frame, width))
+        for t, jpeg in pictures.items():
+            media.write_bytes(clip.thumbnail_key(t, width), jpeg)
     return paths
 
 

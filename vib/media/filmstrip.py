@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from vib.media.frames import frames_at
+from vib.media.frames import map_frames
 from vib.media.thumbs import encode_jpeg, resize_to_width, upright
 
 TILE_WIDTH = 160
@@ -35,7 +35,8 @@ def tile_times(duration_ms: int, max_tiles: int = MAX_TILES) -> list[int]:
 def make_filmstrip(path: str, duration_ms: int, tile_width: int = TILE_WIDTH) -> tuple[bytes, FilmstripIndex]:
     """The sprite (JPEG, tiles left to right, top to bottom) and its index."""
     times = tile_times(duration_ms)
-    tiles = [resize_to_width(upright(frame), tile_width) for _, frame in frames_at(path, times)]
+    by_time = map_frames(path, times, lambda frame: resize_to_width(upright(frame), tile_width))
+    tiles = [by_time[t] for t in times]
     tile_h, tile_w = tiles[0].shape[:2]
     columns = min(COLUMNS, len(tiles))
     rows = math.ceil(len(tiles) / columns)
