@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 GRID = 5
@@ -26,10 +27,9 @@ def paint_index(index: int, width: int, height: int) -> np.ndarray:
     for bit, (r, c) in enumerate(_BIT_CELLS):
         if index >> bit & 1:
             cells[r, c] = 255
-    rows = (np.arange(height) * GRID // height)[:, None]
-    cols = (np.arange(width) * GRID // width)[None, :]
-    gray = cells[rows, cols]
-    return np.repeat(gray[:, :, None], 3, axis=2)
+    rows = np.arange(height) * GRID // height
+    cols = np.arange(width) * GRID // width
+    return cv2.cvtColor(np.ascontiguousarray(cells[rows][:, cols]), cv2.COLOR_GRAY2BGR)
 
 
 def read_index(image: np.ndarray) -> int | None:
@@ -141,12 +141,8 @@ def write_samples(out, audio, samples: np.ndarray, rate: int) -> None:
     frame_size = audio.codec_context.frame_size or 1024
     fmt = audio.codec_context.format.name
     for start in range(0, len(samples), frame_size):
-        chunk = samples[start : start + frame_size]
-        if fmt.endswith("p"):
-            data = chunk[None, :]
-        else:
-            data = chunk[None, :]
-        frame = av.AudioFrame.from_ndarray(_as_format(data, fmt), format=fmt, layout="mono")
+        chunk = samples[start : start + frame_size][None, :]  # one channel: planar and packed agree
+        frame = av.AudioFrame.from_ndarray(_as_format(chunk, fmt), format=fmt, layout="mono")
         frame.sample_rate = rate
         frame.pts = start
         frame.time_base = Fraction(1, rate)
