@@ -49,3 +49,14 @@ def test_api_needs_a_valid_token(app, api):
     assert app.test_client().get("/api/cases", headers={"Authorization": "Bearer vib_wrong"}).status_code == 401
     assert api(None).get("/api/cases").json["error"].startswith("Authentication required")
     assert api("worker").get("/api/cases").status_code == 200
+
+
+def test_pages_and_media_carry_protective_headers(browser_login, ready_clip):
+    client = browser_login("worker")
+    page = client.get(f"/clips/{ready_clip['id']}")
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    media = client.get(f"/api/clips/{ready_clip['id']}/media")
+    assert media.headers["Cache-Control"] == "private, no-store"

@@ -38,5 +38,9 @@ def browser():
 def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and "Content Security Policy" in message.text and problems.append(message.text))
     yield page
     context.close()
+    assert not problems, f"script errors or blocked content in the page: {problems}"

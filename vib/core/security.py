@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     app.before_request(_csrf_unless_token)
+    app.after_request(_protective_headers)
 
 
 def bearer_token() -> str | None:
@@ -62,3 +63,20 @@ def _unauthorized():
     if is_api_request():
         return jsonify(error=str(_l("Authentication required: log in or send an API token."))), 401
     return redirect(url_for("accounts.login", next=request.full_path))
+
+
+# Everything vib serves comes from vib itself: no CDN, no inline script, nothing framed elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def _protective_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        # Pages name cases and show learning questions: keep them out of shared caches and history.
+        response.headers["Cache-Control"] = "no-store"
+    return response
