@@ -20,7 +20,10 @@ def test_an_oversized_upload_is_refused_by_the_server_before_it_is_read(app, api
                 b"POST /api/clips HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\n"
                 b"Content-Length: 5000000\r\n\r\n"
             )
-            response = connection.recv(65536).decode()
+            response = b""
+            while chunk := connection.recv(65536):  # the server closes the connection after its answer
+                response += chunk
+            response = response.decode()
     finally:
         server.close()
     head, _, body = response.partition("\r\n\r\n")

@@ -22,6 +22,8 @@ SPECS = {
     "phone.mp4": ClipSpec(seconds=3, audio=True, faststart=False),  # index at the end, as phones write
     "wide.mp4": ClipSpec(seconds=1, width=2000, height=240),
     "old_phone.3gp": ClipSpec(seconds=2, codec="mpeg4", audio=True, width=176, height=144),
+    "camcorder.ts": ClipSpec(seconds=3, audio=True, gop=25),
+    "flash.flv": ClipSpec(seconds=3, audio=True, gop=25),
 }
 
 

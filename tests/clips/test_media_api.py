@@ -78,3 +78,21 @@ def test_media_of_a_clip_still_processing_answers_409(app, api, case, videos, mo
     for url in ("media", "thumbnail?t=0", "filmstrip"):
         response = worker.get(f"/api/clips/{clip_id}/{url}")
         assert response.status_code == 409 and "not ready" in response.json["error"]
+
+
+def test_withdrawing_analysis_consent_stops_watching_at_once(api, browser_login, case, ready_clip):
+    worker = api("worker")
+    worker.post(f"/api/cases/{case['id']}/consents/withdraw", json={"person": "father", "purposes": ["analysis"]})
+    for url in ("media", "thumbnail?t=0", "filmstrip", "filmstrip.jpg"):
+        refused = worker.get(f"/api/clips/{ready_clip['id']}/{url}")
+        assert refused.status_code == 403, url
+        assert "withdrawn (father)" in refused.json["error"]
+    facts = worker.get(f"/api/clips/{ready_clip['id']}").json
+    assert facts["status"] == "ready" and "withdrawn" in facts["media_refusal"]
+    page = browser_login("worker").get(f"/clips/{ready_clip['id']}").get_data(as_text=True)
+    assert "can no longer be watched" in page and "<video" not in page
+    case_page = browser_login("worker").get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert '<img class="poster"' not in case_page  # no posters either
+    # Consent given again: the clip can be watched again.
+    worker.post(f"/api/cases/{case['id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": "2026-01-05"})
+    assert worker.get(f"/api/clips/{ready_clip['id']}/media").status_code == 200

@@ -66,3 +66,17 @@ def test_progress_is_recorded_while_transcoding(app, api, case, videos, monkeypa
     api("worker").upload(case["id"], videos["vp9.webm"])
     wait_for_jobs(app)
     assert len(set(saved)) > 3 and saved == sorted(saved) and max(saved) <= 99
+
+
+def test_a_failed_filmstrip_is_reported_and_not_retried_forever(app, api, case, videos, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(operations.media_filmstrip, "make_filmstrip", broken)
+    clip_id = api("worker").upload(case["id"], videos["cfr.mp4"]).json["id"]
+    wait_for_jobs(app)
+    clip = api("worker").get(f"/api/clips/{clip_id}").json
+    assert clip["status"] == "ready" and clip["filmstrip_failed"] is True
+    strip = api("worker").get(f"/api/clips/{clip_id}/filmstrip")
+    assert strip.status_code == 404 and "without one" in strip.json["error"]
+    assert start_background_work(app) == 0

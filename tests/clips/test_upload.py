@@ -30,7 +30,7 @@ def test_a_phone_recording_becomes_a_ready_clip(app, api, case, videos):
     assert stored_files(app) == [f"clips/{clip['id']}/{name}" for name in ("filmstrip.jpg", "filmstrip.json", "original", "playable.mp4")]
 
 
-@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "old_phone.3gp", "vfr.mp4", "rotated.mp4"])
+@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "old_phone.3gp", "camcorder.ts", "flash.flv", "vfr.mp4", "rotated.mp4"])
 def test_other_recordings_are_converted_and_become_ready(app, api, case, videos, name):
     response = api("worker").upload(case["id"], videos[name])
     assert response.status_code == 201, response.json
@@ -133,3 +133,11 @@ def test_the_upload_streams_to_a_file_in_the_media_folder_and_is_moved_not_copie
     stored = app.config["VIB_MEDIA_DIR"] / f"clips/{clip['id']}/original"
     assert stored.stat().st_ino == received["inode"]  # renamed into place: the bytes were written once
     assert stored.read_bytes() == videos["cfr.mp4"].read_bytes()
+
+
+def test_only_the_upload_routes_accept_large_bodies(app, api, browser_login):
+    big = {"code": "C-9", "learning_question": "x" * (2 * 1024 * 1024)}
+    response = api("worker").post("/api/cases", json=big)
+    assert response.status_code == 413 and response.json["error"] == "The request is too large."
+    login = app.test_client().post("/login", data={"email": "a@b.c", "password": "x" * (2 * 1024 * 1024)})
+    assert login.status_code == 413

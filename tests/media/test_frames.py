@@ -24,7 +24,7 @@ def shown_index(frame) -> int | None:
     return read_index(upright(frame))
 
 
-@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "rotated.mp4", "hevc.mov", "vp9.webm", "mjpeg.avi", "long_gop.mp4"])
+@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "rotated.mp4", "hevc.mov", "vp9.webm", "mjpeg.avi", "long_gop.mp4", "camcorder.ts", "flash.flv"])
 def test_every_extracted_frame_is_the_one_on_screen(videos, name, tmp_path):
 
     times = frame_times(SPECS[name])

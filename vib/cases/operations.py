@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
 from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
+from vib.core.errors import UserError
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_QUESTION = 2000
 MAX_PERSON = 80
 
 
-class CaseError(ValueError):
+class CaseError(UserError):
     """A request about a case that breaks a rule; the message is for the user."""
 
 
@@ -85,6 +86,14 @@ def upload_refusal(case: Case) -> str | None:
     missing = sorted(p.person for p in people if "analysis" not in p.purposes)
     if missing:
         return str(_l("Upload is not possible: %(people)s gave no consent for analysis.", people=", ".join(missing)))
+    return None
+
+
+def viewing_refusal(case: Case) -> str | None:
+    """Why the case's clips may not be watched now (consent for analysis withdrawn), or None."""
+    missing = sorted(p.person for p in consents_by_person(case).values() if "analysis" not in p.purposes)
+    if missing:
+        return str(_l("Consent for analysis has been withdrawn (%(people)s): the clips of this case can no longer be watched.", people=", ".join(missing)))
     return None
 
 

@@ -9,7 +9,6 @@ from vib.cases.models import Case
 from vib.clips.models import Clip
 from vib.core import access, db
 from vib.core.api import json_body
-from vib.core.errors import abort_with
 
 bp = Blueprint("cases", __name__)
 
@@ -66,6 +65,7 @@ def case_page(case_id: int):
         clips=clips,
         people=ops.consents_by_person(case).values(),
         upload_refusal=ops.upload_refusal(case),
+        viewing_refusal=ops.viewing_refusal(case),
         consent_form=consent_form,
         withdraw_form=WithdrawForm(),
         purpose_labels=PURPOSE_LABELS,
@@ -116,10 +116,7 @@ def api_create():
     if not access.may_create_case(current_user):
         abort(403)
     body = json_body()
-    try:
-        case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"))
-    except ops.CaseError as exc:
-        abort_with(422, exc)
+    case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"))
     db.session().commit()
     return jsonify(case_json(case)), 201
 
@@ -135,10 +132,7 @@ def api_get(case_id: int):
 def api_consent(case_id: int):
     case = access.case_or_404(current_user, "edit", case_id)
     body = json_body()
-    try:
-        ops.record_consent(db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date"))
-    except ops.CaseError as exc:
-        abort_with(422, exc)
+    ops.record_consent(db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date"))
     db.session().commit()
     return jsonify(case_json(case)), 201
 
@@ -148,10 +142,7 @@ def api_consent(case_id: int):
 def api_withdraw(case_id: int):
     case = access.case_or_404(current_user, "edit", case_id)
     body = json_body()
-    try:
-        ops.withdraw_consent(db.session(), case, current_user, body.get("person"), _list(body.get("purposes")), body.get("date"))
-    except ops.CaseError as exc:
-        abort_with(422, exc)
+    ops.withdraw_consent(db.session(), case, current_user, body.get("person"), _list(body.get("purposes")), body.get("date"))
     db.session().commit()
     return jsonify(case_json(case))
 

@@ -14,6 +14,8 @@ PROCESSING, READY, FAILED = "processing", "ready", "failed"
 
 class Clip(Base):
     __tablename__ = "clips"
+    # Never reuse the id of a deleted clip: its media folder is named by it.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -35,6 +37,7 @@ class Clip(Base):
     pix_fmt: Mapped[str | None] = mapped_column(String(40))
     frame_count: Mapped[int] = mapped_column(default=0)
     filmstrip_ready: Mapped[bool] = mapped_column(default=False)
+    filmstrip_failed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

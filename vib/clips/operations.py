@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
@@ -21,6 +22,7 @@ from vib.cases.operations import upload_refusal
 from vib.clips.models import FAILED, PROCESSING, READY, Clip
 from vib.core import jobs, storage
 from vib.core.db import utcnow
+from vib.core.errors import UserError
 from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
 from vib.media.frames import map_frames
@@ -47,12 +49,8 @@ MEDIA_MESSAGES = {
 }
 
 
-class ClipError(ValueError):
-    """A request about a clip that cannot be honoured; `status` is the HTTP status to answer."""
-
-    def __init__(self, message, status: int = 422) -> None:
-        super().__init__(str(message))
-        self.status = status
+class ClipError(UserError):
+    """A request about a clip that cannot be honoured."""
 
 
 def error_message(reason: str | None) -> str | None:
@@ -156,7 +154,11 @@ def _progress_saver(db: Session, clip: Clip):
         percent = min(99, int(fraction * 100))
         if percent > clip.progress:
             clip.progress = percent
-            db.commit()
+            try:
+                db.commit()
+            except SQLAlchemyError:  # a busy database must not fail the video; progress is a courtesy
+                log.warning("could not save the progress of clip %s", clip.id, exc_info=True)
+                db.rollback()
 
     return save
 
@@ -174,10 +176,16 @@ def build_filmstrip(clip_id: int) -> None:
 
     db = session()
     clip = db.get(Clip, clip_id)
-    if clip is None or clip.status != READY or clip.filmstrip_ready:
+    if clip is None or clip.status != READY or clip.filmstrip_ready or clip.filmstrip_failed:
         return
     media = storage.current()
-    sprite, index = media_filmstrip.make_filmstrip(str(media.path(clip.playable_key)), clip.duration_ms)
+    try:
+        sprite, index = media_filmstrip.make_filmstrip(str(media.path(clip.playable_key)), clip.duration_ms)
+    except Exception:  # the clip plays without a filmstrip; say so rather than keep everyone waiting
+        log.exception("filmstrip of clip %s failed", clip_id)
+        clip.filmstrip_failed = True
+        db.commit()
+        return
     media.write_bytes(clip.filmstrip_key, sprite)
     media.write_bytes(clip.filmstrip_index_key, json.dumps(index.as_dict()).encode())
     clip.filmstrip_ready = True
@@ -187,7 +195,9 @@ def build_filmstrip(clip_id: int) -> None:
 def requeue_unfinished(db: Session) -> int:
     """Queue again what a restart interrupted: processing clips, and ready clips without a filmstrip."""
     clips = db.scalars(
-        select(Clip).where(or_(Clip.status == PROCESSING, (Clip.status == READY) & Clip.filmstrip_ready.is_(False)))
+        select(Clip).where(
+            or_(Clip.status == PROCESSING, (Clip.status == READY) & Clip.filmstrip_ready.is_(False) & Clip.filmstrip_failed.is_(False))
+        )
     ).all()
     for clip in clips:
         jobs.enqueue("process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id)
@@ -197,7 +207,7 @@ def requeue_unfinished(db: Session) -> int:
 # -- pictures -----------------------------------------------------------------------------------
 
 
-def _require_ready(clip: Clip) -> None:
+def require_ready(clip: Clip) -> None:
     if clip.status != READY:
         raise ClipError(_l("The clip is not ready yet."), status=409)
 
@@ -211,7 +221,7 @@ def thumbnail_width(requested: int | None, clip: Clip) -> int:
 
 def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, Path]:
     """Cached thumbnail files for many times; the missing ones come from one pass over the clip."""
-    _require_ready(clip)
+    require_ready(clip)
     for t in times_ms:
         if not 0 <= t <= clip.duration_ms:
             raise ClipError(_l("The time must be between 0 and %(end)d ms.", end=clip.duration_ms), status=400)
@@ -231,7 +241,9 @@ def thumbnail(clip: Clip, t_ms: int, width: int) -> Path:
 
 def filmstrip_index(clip: Clip) -> dict | None:
     """The filmstrip's index, or None while it is still being made."""
-    _require_ready(clip)
+    require_ready(clip)
+    if clip.filmstrip_failed:
+        raise ClipError(_l("No filmstrip could be made for this clip; it plays without one."), status=404)
     if not clip.filmstrip_ready:
         return None
     return json.loads(storage.current().read_bytes(clip.filmstrip_index_key))

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from vib.clips import operations as ops
-from vib.clips.models import READY, Clip
+from vib.clips.models import Clip
 from vib.core import access, db, storage
 from vib.core.api import int_arg
-from vib.core.errors import abort_with, message_for
+from vib.core.errors import UserError, abort_with, message_for
 
 bp = Blueprint("clips", __name__)
 
@@ -36,6 +36,8 @@ def clip_json(clip: Clip) -> dict:
         "size_bytes": clip.size_bytes,
         "created_at": clip.created_at.isoformat(),
         "filmstrip_ready": clip.filmstrip_ready,
+        "filmstrip_failed": clip.filmstrip_failed,
+        "media_refusal": access.media_refusal(clip),
         "page_url": url_for("clips.clip_page", clip_id=clip.id),
     }
 
@@ -49,10 +51,7 @@ def _receive_upload(case_id: int | None) -> Clip:
     if upload is None or not upload.filename:
         abort_with(400, _l("Choose a video file to upload."))
     upload.stream.flush()
-    try:
-        return ops.upload(db.session(), case, current_user, Path(upload.stream.name), request.form.get("title"))
-    except ops.ClipError as exc:
-        abort_with(exc.status, exc)
+    return ops.upload(db.session(), case, current_user, Path(upload.stream.name), request.form.get("title"))
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -64,10 +63,10 @@ def upload_page(case_id: int):
     """The upload form without JavaScript; the page's script uses the API for a progress bar."""
     try:
         clip = _receive_upload(case_id)
-    except HTTPException as exc:
-        if exc.code == 404:
+    except (HTTPException, UserError) as exc:
+        if getattr(exc, "code", None) == 404:
             raise
-        flash(message_for(exc), "error")
+        flash(message_for(exc) if isinstance(exc, HTTPException) else str(exc), "error")
         return redirect(url_for("cases.case_page", case_id=case_id))
     return redirect(url_for("clips.clip_page", clip_id=clip.id))
 
@@ -76,7 +75,7 @@ def upload_page(case_id: int):
 @login_required
 def clip_page(clip_id: int):
     clip = access.clip_or_404(current_user, "view", clip_id)
-    return render_template("clips/detail.html", clip=clip, clip_data=clip_json(clip))
+    return render_template("clips/detail.html", clip=clip, clip_data=clip_json(clip), media_refusal=access.media_refusal(clip))
 
 
 # -- API ----------------------------------------------------------------------------------------
@@ -108,9 +107,8 @@ def api_get(clip_id: int):
 @bp.get("/api/clips/<int:clip_id>/media")
 @login_required
 def api_media(clip_id: int):
-    clip = access.clip_or_404(current_user, "media", clip_id)
-    if clip.status != READY:
-        abort_with(409, _l("The clip is not ready yet."))
+    clip = access.clip_for_media(current_user, clip_id)
+    ops.require_ready(clip)
     # A path (not an open file) lets Werkzeug answer Range, If-Range and ETag requests.
     response = send_file(storage.current().path(clip.playable_key), mimetype="video/mp4", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -121,25 +119,18 @@ def api_media(clip_id: int):
 @bp.get("/api/clips/<int:clip_id>/thumbnail")
 @login_required
 def api_thumbnail(clip_id: int):
-    clip = access.clip_or_404(current_user, "media", clip_id)
+    clip = access.clip_for_media(current_user, clip_id)
     t = int_arg("t")
     if t is None:
         abort_with(400, _l("Give the time of the thumbnail in ms (t)."))
-    try:
-        path = ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip))
-    except ops.ClipError as exc:
-        abort_with(exc.status, exc)
-    return _private_image(path)
+    return _private_image(ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip)))
 
 
 @bp.get("/api/clips/<int:clip_id>/filmstrip")
 @login_required
 def api_filmstrip(clip_id: int):
-    clip = access.clip_or_404(current_user, "media", clip_id)
-    try:
-        index = ops.filmstrip_index(clip)
-    except ops.ClipError as exc:
-        abort_with(exc.status, exc)
+    clip = access.clip_for_media(current_user, clip_id)
+    index = ops.filmstrip_index(clip)
     if index is None:
         return jsonify(ready=False), 202
     return jsonify(ready=True, sprite_url=url_for("clips.api_filmstrip_sprite", clip_id=clip.id), **index)
@@ -148,15 +139,16 @@ def api_filmstrip(clip_id: int):
 @bp.get("/api/clips/<int:clip_id>/filmstrip.jpg")
 @login_required
 def api_filmstrip_sprite(clip_id: int):
-    clip = access.clip_or_404(current_user, "media", clip_id)
+    clip = access.clip_for_media(current_user, clip_id)
     if not clip.filmstrip_ready:
         abort(404)
     return _private_image(storage.current().path(clip.filmstrip_key))
 
 
 def _private_image(path: Path):
-    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # Pictures of families must not stay in a shared computer's browser cache: the server caches them.
+    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -6,7 +6,9 @@ that someone else's case or clip exists.
 Rules so far (domain.md, "Access"):
 - a worker sees and changes only their own cases and the clips in them;
 - an admin manages accounts and sees no client video (nor cases);
-- supervisors and trainers get access through later features (shared reviews, the library).
+- supervisors and trainers get access through later features (shared reviews, the library);
+- a clip's pictures and video are shown only while everyone in its case consents to analysis:
+  a withdrawal stops it at once (the clip's facts stay visible to its owner, with the reason).
 """
 
 from __future__ import annotations
@@ -67,4 +69,23 @@ def clip_or_404(user: User, action: str, clip_id: int) -> Clip:
     clip = session().get(Clip, clip_id)
     if clip is None or not may_clip(user, action, clip):
         abort(404)
+    return clip
+
+
+def media_refusal(clip: Clip) -> str | None:
+    """Why nobody may watch this clip now, whoever they are; None when its consent allows it."""
+    from vib.cases.operations import viewing_refusal
+
+    return viewing_refusal(clip.case)
+
+
+def clip_for_media(user: User, clip_id: int) -> Clip:
+    """The clip, when `user` may watch it now: 404 when it is not theirs, 403 (with the reason)
+    when consent no longer allows it."""
+    from vib.core.errors import UserError
+
+    clip = clip_or_404(user, "media", clip_id)
+    refusal = media_refusal(clip)
+    if refusal:
+        raise UserError(refusal, status=403)
     return clip

@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -98,6 +98,3 @@ def migrate(url: str) -> None:
     """Create or upgrade the database schema to the newest migration."""
     command.upgrade(alembic_config(url), "head")
 
-
-def is_migrated() -> bool:
-    return inspect(engine()).has_table("alembic_version")

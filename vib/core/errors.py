@@ -22,10 +22,28 @@ MESSAGES = {
 }
 
 
+class UserError(ValueError):
+    """A request that breaks a rule of the domain. The message is for the user; `status` is the
+    HTTP status the API answers with. Operations raise it; one handler turns it into a response."""
+
+    status = 422
+
+    def __init__(self, message, status: int | None = None) -> None:
+        super().__init__(str(message))
+        if status is not None:
+            self.status = status
+
+
 def message_for(error: HTTPException) -> str:
     from flask import current_app
 
     if error.code == 413:
+        from flask import request
+
+        from vib.core.uploads import UPLOAD_ENDPOINTS
+
+        if request.endpoint not in UPLOAD_ENDPOINTS:
+            return str(_l("The request is too large."))
         return str(MESSAGES[413] % {"mb": current_app.config["VIB_MAX_UPLOAD_MB"]})
     if isinstance(error, CSRFError):
         return str(_l("The form expired or was sent from elsewhere. Reload the page and try again."))
@@ -42,6 +60,22 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return jsonify(error=text), error.code
         return render_template("error.html", code=error.code, message=text), error.code
+
+    @app.errorhandler(UserError)
+    def refuse(error: UserError):
+        if is_api_request():
+            return jsonify(error=str(error)), error.status
+        return render_template("error.html", code=error.status, message=str(error)), error.status
+
+    @app.errorhandler(Exception)
+    def crash(error: Exception):
+        if isinstance(error, HTTPException):
+            return handle(error)
+        app.logger.exception("unexpected error")
+        text = str(_l("Something went wrong on the server. Try again; if it keeps happening, tell your administrator."))
+        if is_api_request():
+            return jsonify(error=text), 500
+        return render_template("error.html", code=500, message=text), 500
 
 
 def abort_with(status: int, message) -> None:

@@ -20,3 +20,9 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
+    app.jinja_env.filters["duration"] = format_duration
+
+
+def format_duration(ms: int) -> str:
+    """m:ss, as players show a clip's length."""
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}"

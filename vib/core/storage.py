@@ -1,7 +1,7 @@
 """Where media bytes live. One small interface; a local folder implements it today.
 
-Keys are relative paths such as "clips/12/original". An object store can implement the same methods
-later (`local_path` would then download to a temporary file for the decoder).
+Keys are relative paths such as "clips/12/original". `path(key)` is a local file that decoders and
+send_file can use; an object store would implement it by downloading to a temporary file.
 """
 
 from __future__ import annotations
@@ -25,17 +25,6 @@ class LocalStorage:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"storage key outside the media folder: {key!r}")
         return path
-
-    @contextmanager
-    def local_path(self, key: str) -> Iterator[Path]:
-        """A local file a decoder can open."""
-        yield self.path(key)
-
-    def exists(self, key: str) -> bool:
-        return self.path(key).exists()
-
-    def size(self, key: str) -> int:
-        return self.path(key).stat().st_size
 
     def new_temp_file(self, prefix: str = "upload-", suffix: str = ""):
         """An open temporary file inside the media folder, so moving it into place is a rename."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Request, g
+from flask import Flask, Request, g, request
 
 from vib.core import storage
 
@@ -27,6 +27,18 @@ def _remove_leftovers(_exc) -> None:
             os.unlink(temp.name)
 
 
+UPLOAD_ENDPOINTS = {"clips.api_upload", "clips.upload_page"}
+SMALL_BODY = 1024 * 1024  # every other request: forms and JSON
+
+
+def _limit_body() -> None:
+    """Allow VIB_MAX_UPLOAD_MB on the upload routes only; everything else is refused past 1 MB
+    before it is read (registered before the CSRF check, which reads the form)."""
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        request.max_content_length = SMALL_BODY
+
+
 def init_app(app: Flask) -> None:
     app.request_class = StreamingRequest
+    app.before_request(_limit_body)
     app.teardown_request(_remove_leftovers)

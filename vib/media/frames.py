@@ -38,8 +38,17 @@ class FrameReader:
     """An open clip from which frames are taken by time, in ascending order."""
 
     def __init__(self, path: str) -> None:
+        self._path = str(path)
+        self._open()
         try:
-            self._container = av.open(str(path))
+            self._measure()
+        except BaseException:
+            self._container.close()
+            raise
+
+    def _open(self) -> None:
+        try:
+            self._container = av.open(self._path)
         except av.FFmpegError as exc:
             raise MediaError("not_video", str(exc)) from exc
         if not self._container.streams.video:
@@ -49,6 +58,16 @@ class FrameReader:
         # Slice threads suit H.264 here (frame threads delay every restart after a seek and every
         # switch of skip_frame); HEVC and the rest gain more from frame threads (bench/thumbnails.py).
         self.stream.thread_type = "SLICE" if self.stream.codec_context.name == "h264" else "AUTO"
+
+    def _seek(self, pts: int) -> None:
+        if pts <= self.start_pts:
+            # Back to the start: reopening is exact in every format (seeking there is not in MPEG-TS).
+            self._container.close()
+            self._open()
+        else:
+            self._container.seek(pts, stream=self.stream, backward=True)
+
+    def _measure(self) -> None:
         self._tb: Fraction = self.stream.time_base
         self.start_pts: int = self.stream.start_time or 0
         rate = self.stream.average_rate or self.stream.guessed_rate or 25
@@ -112,7 +131,7 @@ class FrameReader:
         step = self._pts_of(Fraction(_SEEK_RETRY_SECONDS))
         seek_to = target
         while True:
-            self._container.seek(max(seek_to, self.start_pts), stream=self.stream, backward=True)
+            self._seek(seek_to)
             self._restart_decoding()
             first = self._next_frame(target)
             if first is None or first.pts <= target or seek_to <= self.start_pts:
@@ -159,8 +178,11 @@ class FrameReader:
         if entries is not None and self.stream.frames and len(entries) >= self.stream.frames:
             return sorted(e.timestamp for e in entries if e.is_keyframe), True
         # No full index (WebM, MKV): one pass over the packets, without decoding, finds them.
-        keyframes = [p.pts for p in self._container.demux(self.stream) if p.is_keyframe and p.pts is not None]
-        self._container.seek(self.start_pts, stream=self.stream, backward=True)
+        try:
+            keyframes = [p.pts for p in self._container.demux(self.stream) if p.is_keyframe and p.pts is not None]
+            self._seek(self.start_pts)
+        except av.FFmpegError as exc:
+            raise MediaError("undecodable", str(exc)) from exc
         return sorted(keyframes), False
 
 

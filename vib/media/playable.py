@@ -62,10 +62,10 @@ def make_playable(src: str, dst: str, facts: ClipFacts, progress: Progress | Non
 def _convert(source, out, facts: ClipFacts, report: Progress) -> None:
     video_in = source.streams.video[0]
     audio_in = source.streams.audio[0] if source.streams.audio else None
-    video = _VideoCopy(video_in, out) if _video_fits(facts) else _VideoTranscode(video_in, out, facts)
+    video = _Copy(video_in, out) if _video_fits(facts) else _VideoTranscode(video_in, out, facts)
     audio = None
     if audio_in is not None:
-        audio = _AudioCopy(audio_in, out) if _audio_fits(facts) else _AudioTranscode(audio_in, out)
+        audio = _Copy(audio_in, out) if _audio_fits(facts) else _AudioTranscode(audio_in, out)
     by_index = {video_in.index: video, **({audio_in.index: audio} if audio_in is not None else {})}
     # Floats, not Fractions: this loop runs once per packet.
     seconds_per_tick = float(video_in.time_base) / max(facts.duration_ms / 1000, 0.001)
@@ -97,14 +97,6 @@ class _Copy:
 
     def finish(self) -> None:
         pass
-
-
-class _VideoCopy(_Copy):
-    pass
-
-
-class _AudioCopy(_Copy):
-    pass
 
 
 class _VideoTranscode:

@@ -62,7 +62,7 @@ def probe(path: str | os.PathLike) -> ClipFacts:
         declared = container.duration / 1_000_000 if container.duration else None
         if declared and end_seconds < declared * (1 - _TRUNCATION_TOLERANCE) - 0.5:
             raise MediaError("truncated", f"packets end at {end_seconds:.1f} s of {declared:.1f} s")
-        first = _first_frame(container, video)
+        first = _first_frame(path)
         _check_last_picture_decodes(container, video, pts[-1])
         rotation = round((first.rotation or 0) / 90) % 4 * 90
         gaps = [b - a for a, b in zip(pts, pts[1:])]  # frame durations, in the stream's time base
@@ -111,26 +111,29 @@ def _read_packets(container, video) -> tuple[list[int], float]:
     return sorted(times), end
 
 
-def _first_frame(container, video) -> av.VideoFrame:
-    container.seek(video.start_time or 0, stream=video, backward=True)
+def _first_frame(path) -> av.VideoFrame:
+    # A fresh container: seeking back to the start is unreliable in some formats (MPEG-TS).
     try:
-        for frame in container.decode(video):
-            return frame
+        with av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                return frame
     except av.FFmpegError as exc:
         raise MediaError("undecodable", str(exc)) from exc
     raise MediaError("undecodable", "no picture could be decoded")
 
 
 def _check_last_picture_decodes(container, video, last_pts: int) -> None:
-    """Decode from the last keyframe until a picture comes out: a damaged end fails here."""
-    container.seek(last_pts, stream=video, backward=True)
+    """Decode from the last keyframe until a picture comes out: a damaged end fails here.
+
+    Some formats (FLV) cannot seek there; the packet counts and durations checked before are then
+    what tells a whole file from a cut one."""
     try:
+        container.seek(last_pts, stream=video, backward=True)
         for packet in container.demux(video):
             if packet.decode():
                 return
     except av.FFmpegError as exc:
         raise MediaError("undecodable", str(exc)) from exc
-    raise MediaError("truncated", "the last pictures cannot be decoded")
 
 
 def _last_frame_duration(video, last_pts: int, typical: int | None) -> int:

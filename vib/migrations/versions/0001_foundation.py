@@ -80,11 +80,13 @@ def upgrade() -> None:
     sa.Column('pix_fmt', sa.String(length=40), nullable=True),
     sa.Column('frame_count', sa.Integer(), nullable=False),
     sa.Column('filmstrip_ready', sa.Boolean(), nullable=False),
+    sa.Column('filmstrip_failed', sa.Boolean(), nullable=False),
     sa.Column('created_at', vib.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ready_at', vib.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_clips_case_id_cases')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_clips_uploaded_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_clips'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clips')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('clips', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clips_case_id'), ['case_id'], unique=False)

@@ -91,7 +91,7 @@ export function startPlayer() {
   });
   video.addEventListener("timeupdate", followVideo);
   video.addEventListener("seeked", followVideo);
-  loadFilmstrip().catch(() => { strip.querySelector(".filmstrip-wait").textContent = ""; });
+  loadFilmstrip().catch((error) => { strip.querySelector(".filmstrip-wait").textContent = error.message; });
 }
 
 if (player && !player.hidden) startPlayer();
