@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def start_background_work(app: Flask) -> int:
-    """Queue again the jobs a restart interrupted. Called by `vib serve`, `vib demo` and the WSGI entry."""
+    """Queue again the jobs a restart interrupted. Called by `vib serve` and `vib demo`."""
     from vib.clips.operations import requeue_unfinished
     from vib.core.db import session
 

@@ -1,6 +1,7 @@
 """A worker in a real browser: log in, create a case, record consent, upload, watch it process, play."""
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,15 @@ def snap(page, name):
     if SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def wait_until(page, expression, timeout=30.0):
+    """Poll a JavaScript expression from the test (page.wait_for_function evaluates its predicate
+    inside the page, which vib's Content-Security-Policy rightly forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
 
 
 def log_in(page, live_server, email):
@@ -52,7 +62,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     snap(page, "2-processing")
     page.wait_for_selector(".player video", timeout=60_000)  # the page follows processing by itself
     assert page.evaluate("window.sameDocument") is True, "the page should switch to the player without a reload"
-    page.wait_for_function("document.querySelector('.player video').readyState >= 2", timeout=30_000)
+    wait_until(page, "document.querySelector('.player video').readyState >= 2")
     page.wait_for_selector(".filmstrip .tile", timeout=30_000)
     assert page.locator(".filmstrip .tile").count() > 3
 
@@ -62,12 +72,12 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     assert page.locator(".filmstrip .preview .time").inner_text().startswith("0:01")
     snap(page, "3-player-filmstrip-hover")
     page.mouse.click(strip["x"] + strip["width"] * 0.5, strip["y"] + strip["height"] / 2)
-    page.wait_for_function("Math.abs(document.querySelector('.player video').currentTime - 1.5) < 0.1")
+    wait_until(page, "Math.abs(document.querySelector('.player video').currentTime - 1.5) < 0.1")
 
     page.goto(f"{live_server}/cases")
     page.click("text=2026-044")
     assert page.locator(".clip-card .status").inner_text() == "Ready"
-    page.wait_for_function("document.querySelector('.clip-card img.poster').complete")
+    wait_until(page, "document.querySelector('.clip-card img.poster').complete")
     assert page.locator(".clip-card img.poster").evaluate("img => img.naturalWidth") == 320
     snap(page, "4-case-with-clip")
 

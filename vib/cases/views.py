@@ -78,7 +78,6 @@ def case_page(case_id: int):
 def consent_page(case_id: int):
     case = access.case_or_404(current_user, "edit", case_id)
     form = ConsentForm()
-    form.validate()
     try:
         ops.record_consent(db.session(), case, current_user, form.person.data, form.role.data, form.purposes.data, form.date.data)
         db.session().commit()
