@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from tests.conftest import PASSWORD
+from vib.clips import operations
 
 SCREENSHOTS = Path(os.environ.get("VIB_SCREENSHOTS", "")) if os.environ.get("VIB_SCREENSHOTS") else None
 
@@ -32,8 +33,15 @@ def log_in(page, live_server, email):
     page.click("button[type=submit]")
 
 
-def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_server, page, videos):
+def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_server, page, videos, monkeypatch):
     app.config["VIB_DEFAULT_LOCALE"] = "en"
+    original = operations.make_playable
+
+    def slow_make_playable(*args, **kwargs):
+        time.sleep(2)  # long enough to see the processing state on the page
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(operations, "make_playable", slow_make_playable)
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")
     page.fill("input[name=code]", "2026-044")
@@ -57,9 +65,10 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.set_input_files("input[type=file]", str(videos["vp9.webm"]))
     page.fill("input[name=title]", "Third home visit")
     page.click("form.upload button[type=submit]")
-    page.wait_for_url("**/clips/*")
-    page.evaluate("window.sameDocument = true")
+    page.wait_for_selector(".upload-status:has-text('Making it playable')")  # same page, no reload
     snap(page, "2-processing")
+    page.wait_for_url("**/clips/*")  # opens the clip once it is ready
+    page.evaluate("window.sameDocument = true")
     page.wait_for_selector(".player video", timeout=60_000)  # the page follows processing by itself
     assert page.evaluate("window.sameDocument") is True, "the page should switch to the player without a reload"
     wait_until(page, "document.querySelector('.player video').readyState >= 2")

@@ -1,9 +1,20 @@
 // Follow clips that are still processing, without reloading the page: the progress bar on the clip
-// page (which turns into the player when the clip is ready) and the state in a case's clip list.
+// page (which turns into the player when the clip is ready), the state in a case's clip list, and
+// a clip just uploaded from the case page.
 import { getJSON } from "./api.js";
 import { startPlayer } from "./player.js";
 
 const POLL_MS = 1500;
+
+// Calls onProgress(clip) while the clip is processing, then onDone(clip) once, ready or failed.
+export async function followClip(apiUrl, onProgress, onDone) {
+  try {
+    const { body: clip } = await getJSON(apiUrl);
+    if (clip.status !== "processing") return onDone(clip);
+    onProgress(clip);
+  } catch { /* a missed poll is retried */ }
+  setTimeout(() => followClip(apiUrl, onProgress, onDone), POLL_MS);
+}
 
 function showProgress(element, clip) {
   const progress = element.querySelector("progress");
@@ -21,6 +32,7 @@ function finishClipPage(card, clip) {
   }
   card.remove();
   const player = document.querySelector(".player");
+  if (!player) return; // consent withdrawn meanwhile: the page says why
   const video = player.querySelector("video");
   video.poster = video.dataset.poster;
   video.src = video.dataset.src;
@@ -34,21 +46,14 @@ function finishListItem(item, clip) {
   status.textContent = clip.status === "ready" ? item.dataset.labelReady : item.dataset.labelFailed;
   item.dataset.status = clip.status;
   const placeholder = item.querySelector(".placeholder");
-  if (clip.status === "ready" && placeholder) {
+  if (clip.status === "ready" && placeholder && !clip.media_refusal) {
     const img = document.createElement("img");
     Object.assign(img, { className: "poster", alt: "", width: 160, src: item.dataset.poster });
     placeholder.replaceWith(img);
   }
 }
 
-async function follow(element, finish) {
-  try {
-    const { body: clip } = await getJSON(element.dataset.api);
-    if (clip.status !== "processing") return finish(element, clip);
-    showProgress(element, clip);
-  } catch { /* a missed poll is retried */ }
-  setTimeout(() => follow(element, finish), POLL_MS);
-}
-
-document.querySelectorAll("[data-clip-status][data-status=processing]").forEach((e) => follow(e, finishClipPage));
-document.querySelectorAll(".clip-card[data-status=processing]").forEach((e) => follow(e, finishListItem));
+document.querySelectorAll("[data-clip-status][data-status=processing]").forEach((card) =>
+  followClip(card.dataset.api, (clip) => showProgress(card, clip), (clip) => finishClipPage(card, clip)));
+document.querySelectorAll(".clip-card[data-status=processing]").forEach((item) =>
+  followClip(item.dataset.api, (clip) => showProgress(item, clip), (clip) => finishListItem(item, clip)));

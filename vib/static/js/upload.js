@@ -1,6 +1,8 @@
-// Upload with a progress bar (XMLHttpRequest reports upload progress; fetch does not), then follow
-// the clip's processing. Without JavaScript the form posts to the page route and works all the same.
+// Upload with a progress bar (XMLHttpRequest reports upload progress; fetch does not), then show the
+// clip's processing in the same place and open the clip when it is ready. Without JavaScript the form
+// posts to the page route and works all the same.
 import { csrfToken } from "./api.js";
+import { followClip } from "./clip-status.js";
 
 const form = document.querySelector("form.upload");
 
@@ -36,8 +38,13 @@ form?.addEventListener("submit", (event) => {
   xhr.addEventListener("load", () => {
     let body = {};
     try { body = JSON.parse(xhr.responseText); } catch { /* not JSON: keep the generic message */ }
-    if (xhr.status === 201) window.location.assign(body.page_url);
-    else fail(body.error || form.dataset.msgFailed);
+    if (xhr.status !== 201) return fail(body.error || form.dataset.msgFailed);
+    show(form.dataset.msgProcessing, 0);
+    followClip(
+      `${form.dataset.api}/${body.id}`,
+      (clip) => show(`${form.dataset.msgProcessing} ${clip.progress}%`, clip.progress),
+      (clip) => (clip.status === "ready" ? window.location.assign(clip.page_url) : fail(clip.error)),
+    );
   });
   xhr.addEventListener("error", () => fail(form.dataset.msgFailed));
   form.querySelector("button[type=submit]").disabled = true;
