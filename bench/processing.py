@@ -184,7 +184,7 @@ def transcode(work: Path) -> None:
     p, m = vib_path(clip, work / "vib-transcoded.mp4")
     ff = timed(lambda: ffmpeg("-i", str(clip), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
                               "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart", str(work / "ff-transcoded.mp4")))
-    print(f"\ntranscode of 60 s 720p25 HEVC/AAC to H.264 (x264 veryfast crf 23), one run each:")
+    print("\ntranscode of 60 s 720p25 HEVC/AAC to H.264 (x264 veryfast crf 23), one run each:")
     print(f"  vib probe + make_playable           {p + m:7.2f} s   {60 / (p + m):5.1f}x realtime  (probe {p:.2f} s)")
     print(f"  ffmpeg CLI, same settings           {ff:7.2f} s   {60 / ff:5.1f}x realtime   ratio vib/ffmpeg {(p + m) / ff:.2f}x")
 
