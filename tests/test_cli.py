@@ -44,3 +44,38 @@ def test_demo_sets_up_an_organisation_with_a_ready_clip(tmp_path):
     assert clips[0]["duration_ms"] > 20000
     assert run(tmp_path, "demo", "--no-serve").exit_code == 0  # a second run adds nothing
     assert len(client.get("/api/clips").json) == 1
+
+
+def test_schemes_list_validate_and_import(tmp_path):
+    import json
+
+    from vib.coding.schemes import BUILTIN_DIR
+
+    listed = run(tmp_path, "schemes", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "* vib-basiscommunicatie  v1" in listed.output and "vig-principles" in listed.output
+    own = json.loads((BUILTIN_DIR / "vig-principles.json").read_text())
+    own.update(id="our-scheme", label={"nl": "Ons schema", "en": "Our scheme"})
+    path = tmp_path / "ours.json"
+    path.write_text(json.dumps(own, indent=2))
+    assert run(tmp_path, "schemes", "validate", str(path)).exit_code == 0
+    imported = run(tmp_path, "schemes", "import", str(path))
+    assert imported.exit_code == 0 and "our-scheme v1: imported" in imported.output
+    assert "already there" in run(tmp_path, "schemes", "import", str(path)).output
+    own["codes"][0]["label"]["en"] = "Changed without a new version"
+    path.write_text(json.dumps(own, indent=2))
+    changed = run(tmp_path, "schemes", "import", str(path))
+    assert changed.exit_code != 0 and "raise the version" in changed.output
+    assert "our-scheme" in run(tmp_path, "schemes", "list").output
+
+
+def test_a_malformed_scheme_file_is_refused_with_its_line_and_reason(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "id": "broken",\n  "version": 1,\n  "label": {"nl": "x", "en": "x"},\n  "codes": [\n    {"id": "a", "label": {"nl": "A", "en": "A"}, "definition": {"nl": "A", "en": "A"},\n     "actor": "client", "colour": "red"}\n  ]\n}\n')
+    for command in ("validate", "import"):
+        result = run(tmp_path, "schemes", command, str(path))
+        assert result.exit_code != 0
+        assert "line 7" in result.output and "colour" in result.output, result.output
+    assert "broken" not in run(tmp_path, "schemes", "list").output
+    path.write_text("{ not json")
+    assert "line 1" in run(tmp_path, "schemes", "validate", str(path)).output

@@ -1,4 +1,4 @@
-"""The `vib` command: serve, init, demo, user, token."""
+"""The `vib` command: serve, init, demo, user, token, schemes."""
 
 from __future__ import annotations
 
@@ -123,6 +123,59 @@ def token_create(email: str) -> None:
         value = create_token(session(), account)
         session().commit()
     click.echo(value)
+
+
+@main.group()
+def schemes() -> None:
+    """Interaction-analysis code schemes (annotations/ and imported ones)."""
+
+
+@schemes.command("list")
+def schemes_list() -> None:
+    """The schemes in use, newest version of each; the default is marked *."""
+    from vib.coding.schemes import latest_schemes, scheme_summary
+    from vib.core.db import session
+
+    app = _migrated_app()
+    with app.app_context(), app.test_request_context():
+        for scheme in latest_schemes(session()):
+            summary = scheme_summary(scheme)
+            mark = "*" if summary["default"] else " "
+            click.echo(f"{mark} {scheme.id}  v{scheme.version}  {summary['code_count']} codes  {scheme.label.get('en', '')}")
+
+
+@schemes.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+def schemes_validate(file: str) -> None:
+    """Check a scheme file without storing it."""
+    from vib.coding.scheme_format import SchemeFormatError, load_scheme_file
+
+    try:
+        scheme = load_scheme_file(file)
+    except SchemeFormatError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    click.echo(f"{file}: valid, {scheme.id} v{scheme.version}, {len(scheme.codes)} codes", err=True)
+
+
+@schemes.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+def schemes_import(file: str) -> None:
+    """Store a scheme file's version, so cases and clips can choose it."""
+    from vib.coding.schemes import SchemeError, import_scheme
+    from vib.core.db import session
+
+    try:
+        text = open(file, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{file}: cannot be read ({exc})") from exc
+    app = _migrated_app()
+    with app.app_context(), app.test_request_context():
+        try:
+            scheme, created = import_scheme(session(), text)
+        except SchemeError as exc:
+            raise click.ClickException(f"{file}: {exc}") from exc
+    state = "imported" if created else "already there, unchanged"
+    click.echo(f"{scheme.id} v{scheme.version}: {state}", err=True)
 
 
 @main.command()

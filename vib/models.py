@@ -3,3 +3,4 @@
 from vib.accounts.models import ApiToken, User, UserRole  # noqa: F401
 from vib.cases.models import Case, ConsentRecord  # noqa: F401
 from vib.clips.models import Clip  # noqa: F401
+from vib.coding.models import CodeScheme, Moment  # noqa: F401

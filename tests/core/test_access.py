@@ -21,29 +21,46 @@ API_MATRIX = [
     ("post", "/api/clips", [201, 404, 404, 404, 404, 401]),
     ("post", "/api/cases", [201, 201, 403, 403, 403, 401]),
     ("get", "/api/clips/999999", [404, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/frames", [200, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/moments", [200, 404, 404, 404, 404, 401]),
+    ("post", "/api/clips/{clip}/moments", [201, 404, 404, 404, 404, 401]),
+    ("patch", "/api/moments/{moment}", [200, 404, 404, 404, 404, 401]),
+    ("delete", "/api/moments/{moment}", [204, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/stats", [200, 404, 404, 404, 404, 401]),
+    ("get", "/api/schemes", [200, 200, 200, 200, 200, 401]),
+    ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 401]),
 ]
 
 BODIES = {
     "/api/cases/{case}/consents": {"person": "aunt", "role": "other", "purposes": ["analysis"], "date": "2026-01-05"},
     "/api/cases/{case}/consents/withdraw": {"person": "father", "purposes": ["analysis"]},
     "/api/cases": {"code": "NEW-1", "learning_question": "How do I listen?"},
+    "/api/clips/{clip}/moments": {"start_ms": 400, "code": "bc.initiatief"},
+    "/api/moments/{moment}": {"version": 1, "note": "She looks up."},
 }
 
 
-def _request(api, who, method, template, case, clip, videos):
-    url = template.format(case=case["id"], clip=clip["id"])
+@pytest.fixture
+def moment(api, ready_clip):
+    made = api("worker").post(f"/api/clips/{ready_clip['id']}/moments", json={"start_ms": 200, "code": "bc.ontvangen"})
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+def _request(api, who, method, template, case, clip, moment, videos):
+    url = template.format(case=case["id"], clip=clip["id"], moment=moment["id"])
     client = api(who)
     if template == "/api/clips":
         return client.upload(case["id"], videos["cfr.mp4"])
-    if method == "post":
-        return client.post(url, json=BODIES[template])
-    return client.get(url)
+    if method in ("post", "patch"):
+        return getattr(client, method)(url, json=BODIES[template])
+    return getattr(client, method)(url)
 
 
 @pytest.mark.parametrize("method, template, statuses", API_MATRIX, ids=[f"{m} {u}" for m, u, _ in API_MATRIX])
 @pytest.mark.parametrize("position, who", list(enumerate(PEOPLE)), ids=[p or "anonymous" for p in PEOPLE])
-def test_api_access(api, case, ready_clip, videos, method, template, statuses, position, who):
-    response = _request(api, who, method, template, case, ready_clip, videos)
+def test_api_access(api, case, ready_clip, moment, videos, method, template, statuses, position, who):
+    response = _request(api, who, method, template, case, ready_clip, moment, videos)
     assert response.status_code == statuses[position], response.get_data(as_text=True)[:200]
     if response.status_code >= 400:
         assert response.is_json and response.json["error"]

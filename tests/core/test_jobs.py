@@ -41,3 +41,26 @@ def test_an_idle_worker_thread_ends_and_the_next_job_starts_another(app, monkeyp
 def test_unknown_tasks_are_refused_at_once(app, kind):
     with pytest.raises(KeyError):
         jobs.RUNNERS[kind](app).enqueue("no.such.task", 1)
+
+
+def test_a_job_already_waiting_is_not_queued_twice_but_runs_again_once_started(app):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    @jobs.task("test.blocking")
+    def blocking(object_id: int) -> None:
+        started.set()
+        release.wait(10)
+
+    runner = jobs.ThreadJobs(app)
+    ran.clear()
+    runner.enqueue("test.blocking", 0)
+    assert started.wait(10)
+    for _ in range(3):  # while the blocking job runs, three requests for the same job queue it once
+        runner.enqueue("test.record", 7)
+    release.set()
+    assert runner.wait_idle(10)
+    assert ran == [7]
+    runner.enqueue("test.record", 7)
+    assert runner.wait_idle(10) and ran == [7, 7]

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from vib.media.frames import FrameReader, frames_at, map_frames
+from vib.media.frames import FrameReader, frame_times_ms, frames_at, map_frames
 from vib.media.synth import frame_times, read_index
 from vib.media.thumbs import upright
 from tests.videos import SPECS
@@ -81,3 +81,22 @@ def test_batches_split_over_parallel_readers_give_the_same_frames(videos, reader
     targets = list(range(0, 12000, 370))
     shown = map_frames(str(videos["long_gop.mp4"]), targets, shown_index, readers=readers)
     assert shown == {t: expected_index(times, t) for t in targets}
+
+
+@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "hevc.mov", "vp9.webm", "rotated.mp4"])
+def test_frame_times_name_every_frame_and_each_time_shows_that_frame(videos, name):
+    times = frame_times(SPECS[name])
+    listed = frame_times_ms(str(videos[name]))
+    assert listed == [int(np.ceil(float((t - times[0]) * 1000))) for t in times]
+    sample = listed[:: max(1, len(listed) // 25)]
+    for t, frame in frames_at(str(videos[name]), sample):
+        assert shown_index(frame) == listed.index(t)
+
+
+def test_frame_times_refuse_a_file_that_is_not_a_video(tmp_path):
+    from vib.media.errors import MediaError
+
+    path = tmp_path / "notes.txt"
+    path.write_text("not a video")
+    with pytest.raises(MediaError):
+        frame_times_ms(str(path))

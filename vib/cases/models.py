@@ -22,6 +22,7 @@ class Case(Base):
     code: Mapped[str] = mapped_column(String(40))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     learning_question: Mapped[str] = mapped_column(Text)
+    scheme_id: Mapped[str | None] = mapped_column(String(63))  # None: the organisation's default
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     owner: Mapped[User] = relationship(lazy="joined")

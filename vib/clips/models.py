@@ -21,6 +21,7 @@ class Clip(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
+    scheme_id: Mapped[str | None] = mapped_column(String(63))  # None: the case's scheme
     status: Mapped[str] = mapped_column(String(20), default=PROCESSING, index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent, while processing
     error: Mapped[str | None] = mapped_column(String(40))  # a MediaError reason, when failed
@@ -64,6 +65,10 @@ class Clip(Base):
     @property
     def filmstrip_index_key(self) -> str:
         return f"{self.folder}/filmstrip.json"
+
+    @property
+    def frames_key(self) -> str:
+        return f"{self.folder}/frames.json"
 
     def thumbnail_key(self, t_ms: int, width: int) -> str:
         return f"{self.folder}/thumbs/{width}/{t_ms}.jpg"

@@ -25,7 +25,7 @@ from vib.core.db import utcnow
 from vib.core.errors import UserError
 from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
-from vib.media.frames import map_frames
+from vib.media.frames import frame_times_ms, map_frames
 from vib.media.playable import make_playable
 from vib.media.probe import ClipFacts, probe
 from vib.media.thumbs import thumbnail as encode_thumbnail
@@ -237,6 +237,17 @@ def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, Path]:
 
 def thumbnail(clip: Clip, t_ms: int, width: int) -> Path:
     return thumbnails(clip, [t_ms], width)[t_ms]
+
+
+def frame_times(clip: Clip) -> list[int]:
+    """The start of every frame of the playable rendition, in ms; read once, then kept beside it."""
+    require_ready(clip)
+    media = storage.current()
+    if media.path(clip.frames_key).exists():
+        return json.loads(media.read_bytes(clip.frames_key))
+    times = frame_times_ms(str(media.path(clip.playable_key)))
+    media.write_bytes(clip.frames_key, json.dumps(times).encode())
+    return times
 
 
 def filmstrip_index(clip: Clip) -> dict | None:

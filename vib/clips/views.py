@@ -21,6 +21,7 @@ def clip_json(clip: Clip) -> dict:
         "id": clip.id,
         "case_id": clip.case_id,
         "title": clip.title,
+        "scheme_id": clip.scheme_id,
         "status": clip.status,
         "progress": clip.progress,
         "error": ops.error_message(clip.error),
@@ -124,6 +125,13 @@ def api_thumbnail(clip_id: int):
     if t is None:
         abort_with(400, _l("Give the time of the thumbnail in ms (t)."))
     return _private_image(ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip)))
+
+
+@bp.get("/api/clips/<int:clip_id>/frames")
+@login_required
+def api_frames(clip_id: int):
+    """When each frame starts (ms): what frame stepping and snapping on the timeline use."""
+    return jsonify(times_ms=ops.frame_times(access.clip_for_media(current_user, clip_id)))
 
 
 @bp.get("/api/clips/<int:clip_id>/filmstrip")

@@ -7,8 +7,10 @@ Rules so far (domain.md, "Access"):
 - a worker sees and changes only their own cases and the clips in them;
 - an admin manages accounts and sees no client video (nor cases);
 - supervisors and trainers get access through later features (shared reviews, the library);
-- a clip's pictures and video are shown only while everyone in its case consents to analysis:
-  a withdrawal stops it at once (the clip's facts stay visible to its owner, with the reason).
+- a clip's pictures and video, and its coded moments, are shown only while everyone in its case
+  consents to analysis: a withdrawal stops it at once (the clip's facts stay visible to its owner,
+  with the reason);
+- moments are coded by the clip's owner (supervisors are added with shared reviews).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from sqlalchemy import Select, false, select
 from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.clips.models import Clip
+from vib.coding.models import Moment
 
 CASE_ACTIONS = ("view", "edit", "upload")
-CLIP_ACTIONS = ("view", "media")
+# media: watch it and see its pictures; code: add, change and delete its moments.
+CLIP_ACTIONS = ("view", "media", "code")
 
 
 def may_create_case(user: User) -> bool:
@@ -34,7 +38,7 @@ def may_case(user: User, action: str, case: Case) -> bool:
 
 def may_clip(user: User, action: str, clip: Clip) -> bool:
     assert action in CLIP_ACTIONS, action
-    return may_case(user, "view", clip.case)
+    return may_case(user, "edit" if action == "code" else "view", clip.case)
 
 
 def visible_cases(user: User) -> Select[tuple[Case]]:
@@ -79,13 +83,30 @@ def media_refusal(clip: Clip) -> str | None:
     return viewing_refusal(clip.case)
 
 
-def clip_for_media(user: User, clip_id: int) -> Clip:
-    """The clip, when `user` may watch it now: 404 when it is not theirs, 403 (with the reason)
-    when consent no longer allows it."""
+def clip_for_media(user: User, clip_id: int, action: str = "media") -> Clip:
+    """The clip, when `user` may watch (or code) it now: 404 when it is not theirs, 403 (with the
+    reason) when consent no longer allows it."""
+    clip = clip_or_404(user, action, clip_id)
+    _refuse_without_consent(clip)
+    return clip
+
+
+def moment_or_404(user: User, action: str, moment_id: int) -> Moment:
+    """A moment, when `user` may `action` ("media" to see, "code" to change) its clip now."""
+    from flask import abort
+
+    from vib.core.db import session
+
+    moment = session().get(Moment, moment_id)
+    if moment is None or not may_clip(user, action, moment.clip):
+        abort(404)
+    _refuse_without_consent(moment.clip)
+    return moment
+
+
+def _refuse_without_consent(clip: Clip) -> None:
     from vib.core.errors import UserError
 
-    clip = clip_or_404(user, "media", clip_id)
     refusal = media_refusal(clip)
     if refusal:
         raise UserError(refusal, status=403)
-    return clip

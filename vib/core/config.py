@@ -29,6 +29,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "VIB_JOBS": os.environ.get("VIB_JOBS", "thread"),
         "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
+        # The code scheme of cases that choose none; an id of annotations/ or of an imported scheme.
+        "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),
         "BABEL_DEFAULT_LOCALE": "en",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

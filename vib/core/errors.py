@@ -33,6 +33,10 @@ class UserError(ValueError):
         if status is not None:
             self.status = status
 
+    def details(self) -> dict:
+        """More for API clients beside `error` (the field at fault, the current state, ...)."""
+        return {}
+
 
 def message_for(error: HTTPException) -> str:
     from flask import current_app
@@ -64,7 +68,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(UserError)
     def refuse(error: UserError):
         if is_api_request():
-            return jsonify(error=str(error)), error.status
+            return jsonify(error=str(error), **error.details()), error.status
         return render_template("error.html", code=error.status, message=str(error)), error.status
 
     @app.errorhandler(Exception)

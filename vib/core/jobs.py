@@ -62,9 +62,14 @@ class ThreadJobs:
         self._queue: queue.Queue[tuple[str, int]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._waiting: set[tuple[str, int]] = set()  # a job already waiting is not queued twice
 
     def enqueue(self, name: str, object_id: int) -> None:
         _check_known(name)
+        with self._lock:
+            if (name, object_id) in self._waiting:
+                return
+            self._waiting.add((name, object_id))
         self._queue.put((name, object_id))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -81,6 +86,8 @@ class ThreadJobs:
                         self._thread = None
                         return
                 continue
+            with self._lock:  # from now on a new request for this job must run it again
+                self._waiting.discard((name, object_id))
             try:
                 _run(self.app, name, object_id)
             finally:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
-from math import floor
+from math import ceil, floor
 from typing import TypeVar
 
 import av
@@ -216,3 +216,20 @@ def map_frames(path: str, times_ms: Iterable[int], convert: Callable[[av.VideoFr
         for part in pool.map(walk, stretches):
             results.update(part)
     return results
+
+
+def frame_times_ms(path: str) -> list[int]:
+    """The time of every frame, ascending, in the integer ms that show it: the smallest whole ms at or
+    after the frame's start (the frame at t is the last frame starting at or before t, so rounding
+    down could name the frame before it). Read from the packets, without decoding."""
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise MediaError("not_video", str(exc)) from exc
+    with container:
+        if not container.streams.video:
+            raise MediaError("not_video", "no video stream")
+        stream = container.streams.video[0]
+        start, tb = stream.start_time or 0, stream.time_base
+        offsets = sorted({p.pts - start for p in container.demux(stream) if p.pts is not None and p.size})
+    return [max(0, ceil(Fraction(offset) * tb * 1000)) for offset in offsets]

@@ -1,0 +1,200 @@
+"""Moments through the JSON API: what a coding page and a script can rely on."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.conftest import wait_for_jobs
+from vib.clips.models import Clip
+from vib.core import db, storage
+
+
+@pytest.fixture
+def worker(api):
+    return api("worker")
+
+
+def moments_url(clip):
+    return f"/api/clips/{clip['id']}/moments"
+
+
+def add(worker, clip, **fields):
+    response = worker.post(moments_url(clip), json=fields)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_a_point_moment_takes_its_actor_from_the_code_and_comes_back_with_id_and_version(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=1200, code="bc.initiatief")
+    assert moment["id"] and moment["version"] == 1
+    assert moment["end_ms"] is None and moment["actor"] == "client"
+    assert moment["scheme"] == "vib-basiscommunicatie" and moment["scheme_version"] == 1
+    assert moment["code_label"] == "Initiative" and moment["colour"].startswith("#")
+    assert moment["author"]["name"] == "Worker" and moment["tags"] == [] and moment["note"] == ""
+
+
+def test_a_span_with_actor_note_and_tags_is_listed_in_time_order(worker, ready_clip):
+    add(worker, ready_clip, start_ms=2000, code="bc.ontvangen")
+    span = add(worker, ready_clip, start_ms=500, end_ms=1500, code="bc.beurt.jij", actor="other", note="The boy answers.", tags=["still", "better_than_usual", "still"])
+    assert span["actor"] == "other" and span["tags"] == ["better_than_usual", "still"]
+    listed = worker.get(moments_url(ready_clip)).json
+    assert [m["start_ms"] for m in listed] == [500, 2000]
+    assert listed[0] == span
+
+
+@pytest.mark.parametrize(
+    "fields, field, words",
+    [
+        ({"start_ms": -1, "code": "bc.initiatief"}, "start_ms", "from 0 to"),
+        ({"start_ms": 10_000_000, "code": "bc.initiatief"}, "start_ms", "end of the clip"),
+        ({"start_ms": 100, "end_ms": 100, "code": "bc.initiatief"}, "end_ms", "end after it starts"),
+        ({"start_ms": 100, "end_ms": 99_000_000, "code": "bc.initiatief"}, "end_ms", "end of the clip"),
+        ({"start_ms": "soon", "code": "bc.initiatief"}, "start_ms", "whole number"),
+        ({"start_ms": 100, "code": "no.such.code"}, "code", "no code no.such.code"),
+        ({"start_ms": 100, "code": "paig.attentive"}, "code", "no code"),
+        ({"start_ms": 100, "code": "bc.initiatief", "actor": "judge"}, "actor", "worker, client, other, both"),
+        ({"start_ms": 100, "code": "bc.initiatief", "tags": ["funny"]}, "tags", "better_than_usual"),
+        ({"start_ms": 100, "code": "bc.initiatief", "note": "x" * 5001}, "note", "5000"),
+        ({"start_ms": 100, "code": "bc.initiatief", "colour": "red"}, "colour", "Unknown field"),
+        ({"code": "bc.initiatief"}, "start_ms", "start time"),
+        ({"start_ms": 100}, "code", "code"),
+    ],
+)
+def test_bad_moments_are_refused_with_a_clear_message_and_nothing_is_stored(worker, ready_clip, fields, field, words):
+    response = worker.post(moments_url(ready_clip), json=fields)
+    assert response.status_code == 422
+    assert response.json["field"] == field and words in response.json["error"]
+    assert worker.get(moments_url(ready_clip)).json == []
+
+
+def test_a_change_names_its_version_and_raises_it(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=1000, code="bc.initiatief")
+    changed = worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "end_ms": 1800, "code": "bc.aandacht", "note": "Looks at him."})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["version"] == 2 and changed.json["end_ms"] == 1800
+    assert changed.json["code"] == "bc.aandacht" and changed.json["actor"] == "client"  # the actor stays as it was
+    point = worker.patch(f"/api/moments/{moment['id']}", json={"version": 2, "end_ms": None}).json
+    assert point["end_ms"] is None and point["version"] == 3
+
+
+def test_a_stale_version_answers_409_with_the_current_moment_so_nobody_overwrites_silently(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=1000, code="bc.initiatief")
+    assert worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "note": "mine"}).status_code == 200
+    stale = worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "note": "theirs"})
+    assert stale.status_code == 409 and stale.json["error"]
+    assert stale.json["moment"]["note"] == "mine" and stale.json["moment"]["version"] == 2
+    assert worker.delete(f"/api/moments/{moment['id']}?version=1").status_code == 409
+
+
+def test_a_change_without_a_version_or_with_bad_values_is_refused_and_changes_nothing(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=1000, code="bc.initiatief")
+    assert worker.patch(f"/api/moments/{moment['id']}", json={"note": "x"}).json["field"] == "version"
+    refused = worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "start_ms": 50, "end_ms": 10})
+    assert refused.status_code == 422
+    assert worker.get(moments_url(ready_clip)).json == [moment]
+
+
+def test_a_deleted_moment_is_gone(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=1000, code="bc.initiatief")
+    assert worker.delete(f"/api/moments/{moment['id']}").status_code == 204
+    assert worker.get(moments_url(ready_clip)).json == []
+    assert worker.delete(f"/api/moments/{moment['id']}").status_code == 404
+
+
+def test_the_schemes_are_listed_with_their_codes_tags_and_actors(worker):
+    listed = {s["id"]: s for s in worker.get("/api/schemes").json}
+    assert {"vib-basiscommunicatie", "vig-principles"} <= set(listed)
+    assert listed["vib-basiscommunicatie"]["default"] is True
+    scheme = worker.get("/api/schemes/vib-basiscommunicatie").json
+    codes = {c["id"]: c for c in scheme["codes"]}
+    assert codes["bc.initiatief"]["hotkey"] == "i" and codes["bc.gemist"]["analysis_only"] is True
+    assert codes["bc.initiatief.contact"]["parent"] == "bc.initiatief"
+    assert [t["id"] for t in scheme["tags"]] == ["better_than_usual", "learning_question", "still", "library_candidate"]
+    assert [a["id"] for a in scheme["actors"]] == ["worker", "client", "other", "both"]
+    missing = worker.get("/api/schemes/no-such-scheme")
+    assert missing.status_code == 404 and "no-such-scheme" in missing.json["error"]
+
+
+def test_labels_follow_the_users_language(app, browser_login):
+    client = browser_login("worker")
+    client.post("/language", data={"locale": "nl", "csrf_token": client.csrf}, follow_redirects=True)
+    scheme = client.get("/api/schemes/vib-basiscommunicatie").get_json()
+    assert {c["id"]: c["label"] for c in scheme["codes"]}["bc.initiatief"] == "Initiatief"
+
+
+def test_a_case_can_choose_its_scheme_and_its_clips_are_coded_with_it(app, worker, ready_clip):
+    with app.app_context():
+        clip = db.session().get(Clip, ready_clip["id"])
+        clip.case.scheme_id = "vig-principles"
+        db.session().commit()
+    moment = add(worker, ready_clip, start_ms=100, code="paig.receiving")
+    assert moment["scheme"] == "vig-principles" and moment["actor"] == "worker"
+    refused = worker.post(moments_url(ready_clip), json={"start_ms": 100, "code": "bc.initiatief"})
+    assert refused.status_code == 422
+
+
+def test_a_new_scheme_version_never_changes_what_was_coded(app, worker, ready_clip):
+    from vib.coding.schemes import BUILTIN_DIR, import_scheme
+
+    old = add(worker, ready_clip, start_ms=100, code="bc.initiatief")
+    document = json.loads((BUILTIN_DIR / "vib-basiscommunicatie.json").read_text())
+    document["version"] = 2
+    document["codes"][0]["label"] = {"nl": "Initiatief (nieuw)", "en": "Initiative (new)"}
+    with app.app_context():
+        import_scheme(db.session(), json.dumps(document))
+    new = add(worker, ready_clip, start_ms=200, code="bc.initiatief")
+    assert new["scheme_version"] == 2 and new["code_label"] == "Initiative (new)"
+    listed = {m["id"]: m for m in worker.get(moments_url(ready_clip)).json}
+    assert listed[old["id"]]["scheme_version"] == 1 and listed[old["id"]]["code_label"] == "Initiative"
+
+
+def test_the_frames_list_gives_the_start_of_every_frame(worker, ready_clip):
+    times = worker.get(f"/api/clips/{ready_clip['id']}/frames").json["times_ms"]
+    assert times[0] == 0 and times == sorted(times)
+    assert len(times) == round(ready_clip["duration_ms"] / 1000 * ready_clip["fps"])
+
+
+def test_saving_moments_makes_their_thumbnails_in_the_background(app, worker, ready_clip):
+    add(worker, ready_clip, start_ms=400, end_ms=1000, code="bc.beurt")
+    wait_for_jobs(app)
+    with app.app_context():
+        clip = db.session().get(Clip, ready_clip["id"])
+        width = min(320, clip.width)
+        for t in (400, 700, 1000):
+            assert storage.current().path(clip.thumbnail_key(t, width)).exists(), t
+
+
+def test_stats_count_codes_and_receptions(worker, ready_clip):
+    add(worker, ready_clip, start_ms=100, code="bc.initiatief", tags=["better_than_usual", "learning_question"])
+    add(worker, ready_clip, start_ms=900, code="bc.ontvangen.verbaal")
+    add(worker, ready_clip, start_ms=1500, code="bc.gemist")
+    stats = worker.get(f"/api/clips/{ready_clip['id']}/stats").json
+    assert stats["reception_ratio"] == 0.5 and stats["median_reception_latency_ms"] == 800
+    assert stats["strength_moments"] == 1 and stats["learning_question_moments"] == 1
+    assert {(c["code"], c["actor"]): c["count"] for c in stats["by_code"]} == {
+        ("bc.initiatief", "client"): 1,
+        ("bc.ontvangen.verbaal", "worker"): 1,
+        ("bc.gemist", "worker"): 1,
+    }
+    assert stats["initiatives_per_10min"] > 0
+    narrow = worker.get(f"/api/clips/{ready_clip['id']}/stats?window_ms=500").json
+    assert narrow["reception_ratio"] == 0.0 and narrow["window_ms"] == 500
+    assert worker.get(f"/api/clips/{ready_clip['id']}/stats?window_ms=-5").status_code == 422
+
+
+def test_withdrawn_analysis_consent_stops_coding_at_once(worker, ready_clip):
+    moment = add(worker, ready_clip, start_ms=100, code="bc.initiatief")
+    withdrawn = worker.post(f"/api/cases/{ready_clip['case_id']}/consents/withdraw", json={"person": "father", "purposes": ["analysis"]})
+    assert withdrawn.status_code == 200
+    for response in (
+        worker.get(moments_url(ready_clip)),
+        worker.post(moments_url(ready_clip), json={"start_ms": 5, "code": "bc.initiatief"}),
+        worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "note": "x"}),
+        worker.get(f"/api/clips/{ready_clip['id']}/stats"),
+    ):
+        assert response.status_code == 403 and "consent" in response.json["error"].lower()
+    worker.post(f"/api/cases/{ready_clip['case_id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()})
+    assert worker.get(moments_url(ready_clip)).status_code == 200

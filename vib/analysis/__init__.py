@@ -1,0 +1,1 @@
+"""Descriptive interaction-analysis figures per clip (pure, standard library only)."""

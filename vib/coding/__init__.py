@@ -1,0 +1,1 @@
+"""Coding: code schemes, moments on the timeline, the review screen and the clip statistics."""

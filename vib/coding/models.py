@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vib.accounts.models import User
+from vib.clips.models import Clip
+from vib.core.db import Base, UTCDateTime, utcnow
+
+ACTORS = ("worker", "client", "other", "both")
+
+
+class CodeScheme(Base):
+    """One version of a code scheme, as it was when first used or imported. Never changed afterwards:
+    moments name (scheme, version, code), so what was coded keeps its meaning."""
+
+    __tablename__ = "code_schemes"
+    __table_args__ = (UniqueConstraint("scheme_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[str] = mapped_column(String(63))
+    version: Mapped[int]
+    document: Mapped[dict] = mapped_column(JSON)  # the scheme file's canonical content
+    origin: Mapped[str] = mapped_column(String(20))  # "builtin" (annotations/) or "import"
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Moment(Base):
+    """A coded moment of a clip: a point (no end) or a span, in integer ms from the first frame."""
+
+    __tablename__ = "moments"
+    __table_args__ = (Index("ix_moments_clip_start", "clip_id", "start_ms"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    start_ms: Mapped[int]
+    end_ms: Mapped[int | None]
+    scheme_id: Mapped[str] = mapped_column(String(63))
+    scheme_version: Mapped[int]
+    code: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Optimistic locking: a change names the version it was made on; SQLAlchemy also checks it in
+    # the UPDATE, so two simultaneous writers cannot both succeed.
+    version: Mapped[int] = mapped_column(default=1)
+
+    clip: Mapped[Clip] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def times(self) -> list[int]:
+        """The times a thumbnail shows: the start, and for a span also its middle and end."""
+        if self.end_ms is None:
+            return [self.start_ms]
+        return [self.start_ms, (self.start_ms + self.end_ms) // 2, self.end_ms]

@@ -1,0 +1,203 @@
+"""Coding a clip: moments (create, change, delete), their thumbnails and the clip's statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from vib.accounts.models import User
+from vib.analysis.stats import DEFAULT_WINDOW_MS, ClipStats, MomentFacts, clip_stats
+from vib.clips import operations as clip_ops
+from vib.clips.models import READY, Clip
+from vib.coding import schemes
+from vib.coding.models import ACTORS, Moment
+from vib.core import jobs, storage
+from vib.core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+MAX_NOTE_LENGTH = 5000
+REVIEW_THUMB_WIDTH = 320
+EDITABLE = ("start_ms", "end_ms", "code", "actor", "note", "tags")
+
+
+class MomentError(UserError):
+    """A moment that breaks a rule: 422 unless said otherwise; `field` names the field at fault."""
+
+    def __init__(self, message, field: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, status)
+        self.field = field
+
+    def details(self) -> dict:
+        return {"field": self.field} if self.field else {}
+
+
+class MomentConflict(UserError):
+    """The moment changed since the version the request was made on."""
+
+    status = 409
+
+    def __init__(self, moment: Moment) -> None:
+        super().__init__(_l("Someone else changed this moment in the meantime; it now shows their version."))
+        self.moment = moment
+
+    def details(self) -> dict:
+        from vib.core.db import session
+
+        return {"moment": moment_json(session(), self.moment)}
+
+
+# -- moments -------------------------------------------------------------------------------------
+
+
+def clip_moments(db: Session, clip: Clip) -> list[Moment]:
+    return list(db.scalars(select(Moment).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)))
+
+
+def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment:
+    _refuse_unknown(fields)
+    if "start_ms" not in fields:
+        raise MomentError(_l("Give the moment's start time in ms (start_ms)."), "start_ms")
+    if "code" not in fields:
+        raise MomentError(_l("Give the moment's code (code)."), "code")
+    moment = Moment(clip=clip, author=author, note="", tags=[], end_ms=None)
+    _apply(db, clip, moment, fields)
+    db.add(moment)
+    db.commit()
+    _after_change(clip)
+    return moment
+
+
+def update_moment(db: Session, moment: Moment, fields: dict) -> Moment:
+    fields = dict(fields)
+    version = fields.pop("version", None)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise MomentError(_l("Give the version of the moment you changed (version)."), "version")
+    _refuse_unknown(fields)
+    if version != moment.version:
+        raise MomentConflict(moment)
+    _apply(db, moment.clip, moment, fields)
+    try:
+        db.commit()
+    except StaleDataError:  # another request changed it between our read and our write
+        db.rollback()
+        raise MomentConflict(db.get(Moment, moment.id)) from None
+    _after_change(moment.clip)
+    return moment
+
+
+def delete_moment(db: Session, moment: Moment, version: int | None = None) -> None:
+    if version is not None and version != moment.version:
+        raise MomentConflict(moment)
+    db.delete(moment)
+    db.commit()
+
+
+def _refuse_unknown(fields: dict) -> None:
+    unknown = sorted(set(fields) - set(EDITABLE))
+    if unknown:
+        raise MomentError(_l("Unknown field: %(name)s.", name=unknown[0]), unknown[0])
+
+
+def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
+    """Check the fields against the clip and its code scheme, then set them."""
+    if "code" in fields:
+        scheme = schemes.scheme_for_clip(db, clip)
+        code = scheme.code(fields["code"]) if isinstance(fields["code"], str) else None
+        if code is None:
+            raise MomentError(_l("%(scheme)s has no code %(code)s.", scheme=schemes.localized(scheme.label), code=fields["code"]), "code")
+        moment.scheme_id, moment.scheme_version, moment.code = scheme.id, scheme.version, code.id
+        if "actor" not in fields and moment.actor is None:
+            moment.actor = code.actor
+    if "actor" in fields:
+        if fields["actor"] not in ACTORS:
+            raise MomentError(_l("The actor must be one of: %(actors)s.", actors=", ".join(ACTORS)), "actor")
+        moment.actor = fields["actor"]
+    start = fields.get("start_ms", moment.start_ms)
+    end = fields.get("end_ms", moment.end_ms)
+    for name, value in (("start_ms", start), ("end_ms", end)):
+        if name == "end_ms" and value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= clip.duration_ms:
+            raise MomentError(_l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the clip.", name=name, end=clip.duration_ms), name)
+    if end is not None and end <= start:
+        raise MomentError(_l("A moment must end after it starts."), "end_ms")
+    moment.start_ms, moment.end_ms = start, end
+    if "note" in fields:
+        note = fields["note"] if fields["note"] is not None else ""
+        if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
+            raise MomentError(_l("A note is text of at most %(n)d characters.", n=MAX_NOTE_LENGTH), "note")
+        moment.note = note.strip()
+    if "tags" in fields:
+        tags = fields["tags"]
+        if not isinstance(tags, list) or any(tag not in schemes.MOMENT_TAGS for tag in tags):
+            raise MomentError(_l("Tags must be a list of: %(tags)s.", tags=", ".join(schemes.MOMENT_TAGS)), "tags")
+        moment.tags = [tag for tag in schemes.MOMENT_TAGS if tag in tags]  # known order, no repeats
+
+
+def _after_change(clip: Clip) -> None:
+    # The review screen opens fast because its thumbnails are made now, in one batch, in the background.
+    if clip.status == READY:
+        jobs.enqueue("moment_thumbnails", clip.id)
+
+
+def moment_json(db: Session, moment: Moment) -> dict:
+    scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
+    code = scheme.code(moment.code) if scheme else None
+    return {
+        "id": moment.id,
+        "clip_id": moment.clip_id,
+        "start_ms": moment.start_ms,
+        "end_ms": moment.end_ms,
+        "code": moment.code,
+        "scheme": moment.scheme_id,
+        "scheme_version": moment.scheme_version,
+        "code_label": schemes.localized(code.label) if code else moment.code,
+        "colour": code.colour if code else "#777777",
+        "analysis_only": code.analysis_only if code else False,
+        "actor": moment.actor,
+        "note": moment.note,
+        "tags": list(moment.tags),
+        "author": {"id": moment.author.id, "name": moment.author.name},
+        "created_at": moment.created_at.isoformat(),
+        "updated_at": moment.updated_at.isoformat(),
+        "version": moment.version,
+    }
+
+
+# -- thumbnails -------------------------------------------------------------------------
+
+
+@jobs.task("moment_thumbnails")
+def make_moment_thumbnails(clip_id: int) -> None:
+    """Every moment's thumbnails (start, and middle and end of spans) in one pass over the clip."""
+    from vib.core.db import session
+
+    db = session()
+    clip = db.get(Clip, clip_id)
+    if clip is None or clip.status != READY:
+        return
+    times = sorted({t for moment in clip_moments(db, clip) for t in moment.times})
+    if times:
+        clip_ops.thumbnails(clip, times, clip_ops.thumbnail_width(REVIEW_THUMB_WIDTH, clip))
+
+
+# -- statistics ------------------------------------------------------------------------------------
+
+
+def stats_for_clip(db: Session, clip: Clip, window_ms: int | None = None) -> ClipStats:
+    window_ms = DEFAULT_WINDOW_MS if window_ms is None else window_ms
+    facts = []
+    for moment in clip_moments(db, clip):
+        scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
+        code = scheme.code(moment.code) if scheme else None
+        facts.append(MomentFacts(moment.start_ms, moment.end_ms, moment.code, moment.actor, code.stats_role if code else None, frozenset(moment.tags)))
+    try:
+        return clip_stats(facts, clip.duration_ms, window_ms)
+    except ValueError as error:
+        raise MomentError(_l("window_ms must be between 0 and 60000."), "window_ms") from error

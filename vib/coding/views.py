@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from vib.clips import operations as clip_ops
+from vib.clips.models import Clip
+from vib.clips.views import clip_json
+from vib.coding import operations as ops
+from vib.coding import schemes
+from vib.core import access, db
+from vib.core.api import int_arg, json_body
+from vib.core.errors import abort_with
+
+bp = Blueprint("coding", __name__)
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+@bp.get("/clips/<int:clip_id>/coding")
+@login_required
+def coding_page(clip_id: int):
+    clip = access.clip_or_404(current_user, "view", clip_id)
+    return render_template(
+        "coding/code.html",
+        clip=clip,
+        clip_data=clip_json(clip),
+        scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
+        media_refusal=access.media_refusal(clip),
+        may_code=access.may_clip(current_user, "code", clip),
+    )
+
+
+@bp.get("/clips/<int:clip_id>/review")
+@login_required
+def review_page(clip_id: int):
+    clip = access.clip_or_404(current_user, "view", clip_id)
+    refusal = access.media_refusal(clip)
+    moments = [] if refusal else [_with_thumbnails(clip, m) for m in ops.clip_moments(db.session(), clip)]
+    return render_template(
+        "coding/review.html",
+        clip=clip,
+        moments=moments,
+        stats=None if refusal else ops.stats_for_clip(db.session(), clip).as_dict(),
+        scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
+        media_refusal=refusal,
+    )
+
+
+def _with_thumbnails(clip: Clip, moment) -> dict:
+    width = clip_ops.thumbnail_width(ops.REVIEW_THUMB_WIDTH, clip)
+    return {
+        **ops.moment_json(db.session(), moment),
+        "thumbnails": [{"t": t, "url": url_for("clips.api_thumbnail", clip_id=clip.id, t=t, w=width)} for t in moment.times],
+    }
+
+
+# -- schemes --------------------------------------------------------------------------------------
+
+
+@bp.get("/api/schemes")
+@login_required
+def api_schemes():
+    return jsonify([schemes.scheme_summary(s) for s in schemes.latest_schemes(db.session())])
+
+
+@bp.get("/api/schemes/<scheme_id>")
+@login_required
+def api_scheme(scheme_id: str):
+    scheme = schemes.get_scheme(db.session(), scheme_id, int_arg("version"))
+    if scheme is None:
+        abort_with(404, _l("There is no code scheme %(scheme)s.", scheme=scheme_id))
+    return jsonify(schemes.scheme_json(scheme))
+
+
+# -- moments --------------------------------------------------------------------------------------
+
+
+@bp.get("/api/clips/<int:clip_id>/moments")
+@login_required
+def api_list_moments(clip_id: int):
+    clip = access.clip_for_media(current_user, clip_id)
+    return jsonify([ops.moment_json(db.session(), m) for m in ops.clip_moments(db.session(), clip)])
+
+
+@bp.post("/api/clips/<int:clip_id>/moments")
+@login_required
+def api_create_moment(clip_id: int):
+    clip = access.clip_for_media(current_user, clip_id, "code")
+    moment = ops.create_moment(db.session(), clip, current_user, json_body())
+    return jsonify(ops.moment_json(db.session(), moment)), 201
+
+
+@bp.patch("/api/moments/<int:moment_id>")
+@login_required
+def api_update_moment(moment_id: int):
+    moment = ops.update_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), json_body())
+    return jsonify(ops.moment_json(db.session(), moment))
+
+
+@bp.delete("/api/moments/<int:moment_id>")
+@login_required
+def api_delete_moment(moment_id: int):
+    ops.delete_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), int_arg("version"))
+    return "", 204
+
+
+@bp.get("/api/clips/<int:clip_id>/stats")
+@login_required
+def api_stats(clip_id: int):
+    clip = access.clip_for_media(current_user, clip_id)
+    return jsonify(ops.stats_for_clip(db.session(), clip, int_arg("window_ms")).as_dict())
