@@ -125,6 +125,19 @@ def token_create(email: str) -> None:
     click.echo(value)
 
 
+def _english(app):
+    """A request context whose messages are in English, whatever the organisation's language:
+    the command line speaks English, like its help."""
+    from contextlib import ExitStack
+
+    from flask_babel import force_locale
+
+    stack = ExitStack()
+    stack.enter_context(app.test_request_context())
+    stack.enter_context(force_locale("en"))
+    return stack
+
+
 @main.group()
 def schemes() -> None:
     """Interaction-analysis code schemes (annotations/ and imported ones)."""
@@ -137,7 +150,7 @@ def schemes_list() -> None:
     from vib.core.db import session
 
     app = _migrated_app()
-    with app.app_context(), app.test_request_context():
+    with _english(app):
         for scheme in latest_schemes(session()):
             summary = scheme_summary(scheme)
             mark = "*" if summary["default"] else " "
@@ -169,7 +182,7 @@ def schemes_import(file: str) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: cannot be read ({exc})") from exc
     app = _migrated_app()
-    with app.app_context(), app.test_request_context():
+    with _english(app):
         try:
             scheme, created = import_scheme(session(), text)
         except SchemeError as exc:
