@@ -198,3 +198,25 @@ def test_withdrawn_analysis_consent_stops_coding_at_once(worker, ready_clip):
         assert response.status_code == 403 and "consent" in response.json["error"].lower()
     worker.post(f"/api/cases/{ready_clip['case_id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()})
     assert worker.get(moments_url(ready_clip)).status_code == 200
+
+
+def test_a_case_chooses_its_scheme_when_created_and_a_clip_can_choose_another(worker, api, ready_clip):
+    made = worker.post("/api/cases", json={"code": "VIG-1", "learning_question": "How do I wait?", "scheme": "vig-principles"})
+    assert made.status_code == 201 and made.json["scheme_id"] == "vig-principles"
+    unknown = worker.post("/api/cases", json={"code": "VIG-2", "learning_question": "How do I wait?", "scheme": "nope"})
+    assert unknown.status_code == 422 and "nope" in unknown.json["error"]
+    chosen = worker.patch(f"/api/clips/{ready_clip['id']}", json={"scheme": "vig-principles"})
+    assert chosen.status_code == 200 and chosen.json["scheme_id"] == "vig-principles"
+    assert add(worker, ready_clip, start_ms=10, code="paig.initiative")["actor"] == "client"
+    assert worker.patch(f"/api/clips/{ready_clip['id']}", json={"scheme": None}).json["scheme_id"] is None
+    assert add(worker, ready_clip, start_ms=10, code="bc.initiatief")["scheme"] == "vib-basiscommunicatie"
+    assert api("other_worker").patch(f"/api/clips/{ready_clip['id']}", json={"scheme": None}).status_code == 404
+
+
+def test_the_clip_page_lets_its_owner_choose_the_scheme_and_links_to_coding_and_review(browser_login, ready_clip):
+    client = browser_login("worker")
+    page = client.get(f"/clips/{ready_clip['id']}").get_data(as_text=True)
+    assert f"/clips/{ready_clip['id']}/coding" in page and f"/clips/{ready_clip['id']}/review" in page
+    assert "As its case (Basic communication" in page
+    client.post(f"/clips/{ready_clip['id']}/scheme", data={"scheme": "vig-principles", "csrf_token": client.csrf})
+    assert client.get(f"/api/clips/{ready_clip['id']}").get_json()["scheme_id"] == "vig-principles"

@@ -21,6 +21,7 @@ API_MATRIX = [
     ("post", "/api/clips", [201, 404, 404, 404, 404, 401]),
     ("post", "/api/cases", [201, 201, 403, 403, 403, 401]),
     ("get", "/api/clips/999999", [404, 404, 404, 404, 404, 401]),
+    ("patch", "/api/clips/{clip}", [200, 404, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/frames", [200, 404, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/moments", [200, 404, 404, 404, 404, 401]),
     ("post", "/api/clips/{clip}/moments", [201, 404, 404, 404, 404, 401]),
@@ -37,6 +38,7 @@ BODIES = {
     "/api/cases": {"code": "NEW-1", "learning_question": "How do I listen?"},
     "/api/clips/{clip}/moments": {"start_ms": 400, "code": "bc.initiatief"},
     "/api/moments/{moment}": {"version": 1, "note": "She looks up."},
+    "/api/clips/{clip}": {"title": "Second visit"},
 }
 
 

@@ -26,6 +26,7 @@ ROLE_LABELS = {
 class CaseForm(FlaskForm):
     code = StringField(_l("Case code"), validators=[DataRequired()])
     learning_question = TextAreaField(_l("Learning question"), validators=[DataRequired()])
+    scheme = SelectField(_l("Code scheme"), validate_choice=False)  # choices: the schemes in use, set by the view
 
 
 class ConsentForm(FlaskForm):

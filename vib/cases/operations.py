@@ -30,7 +30,10 @@ class PersonConsent:
     purposes: set[str] = field(default_factory=set)
 
 
-def create_case(db: Session, owner: User, code: str, learning_question: str) -> Case:
+def create_case(db: Session, owner: User, code: str, learning_question: str, scheme_id: str | None = None) -> Case:
+    """A new case; `scheme_id` chooses its code scheme (None: the organisation's default)."""
+    from vib.coding.schemes import check_scheme_choice
+
     code = (code or "").strip()
     question = (learning_question or "").strip()
     if not CODE_PATTERN.match(code):
@@ -41,7 +44,7 @@ def create_case(db: Session, owner: User, code: str, learning_question: str) -> 
         raise CaseError(_l("The learning question is too long (at most %(n)d characters).", n=MAX_QUESTION))
     if db.scalar(select(Case.id).where(Case.owner_id == owner.id, Case.code == code)):
         raise CaseError(_l("You already have a case with code %(code)s.", code=code))
-    case = Case(code=code, owner_id=owner.id, learning_question=question)
+    case = Case(code=code, owner_id=owner.id, learning_question=question, scheme_id=check_scheme_choice(db, scheme_id))
     db.add(case)
     db.flush()
     return case

@@ -7,6 +7,7 @@ from vib.cases import operations as ops
 from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, ConsentForm, WithdrawForm
 from vib.cases.models import Case
 from vib.clips.models import Clip
+from vib.coding.schemes import scheme_choices
 from vib.core import access, db
 from vib.core.api import json_body
 
@@ -18,6 +19,7 @@ def case_json(case: Case) -> dict:
         "id": case.id,
         "code": case.code,
         "learning_question": case.learning_question,
+        "scheme_id": case.scheme_id,
         "owner_id": case.owner_id,
         "created_at": case.created_at.isoformat(),
         "consents": [
@@ -35,7 +37,9 @@ def case_json(case: Case) -> dict:
 @login_required
 def list_page():
     cases = db.session().scalars(access.visible_cases(current_user).order_by(Case.created_at.desc())).all()
-    return render_template("cases/list.html", cases=cases, form=CaseForm(), may_create=access.may_create_case(current_user))
+    form = CaseForm()
+    form.scheme.choices = scheme_choices(db.session())
+    return render_template("cases/list.html", cases=cases, form=form, may_create=access.may_create_case(current_user))
 
 
 @bp.post("/cases")
@@ -45,7 +49,7 @@ def create_page():
         abort(403)
     form = CaseForm()
     try:
-        case = ops.create_case(db.session(), current_user, form.code.data, form.learning_question.data)
+        case = ops.create_case(db.session(), current_user, form.code.data, form.learning_question.data, form.scheme.data or None)
     except ops.CaseError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cases.list_page"))
@@ -115,7 +119,7 @@ def api_create():
     if not access.may_create_case(current_user):
         abort(403)
     body = json_body()
-    case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"))
+    case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"), body.get("scheme"))
     db.session().commit()
     return jsonify(case_json(case)), 201
 

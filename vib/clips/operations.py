@@ -107,6 +107,24 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     return clip
 
 
+def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:
+    """Rename a clip or choose its code scheme ("scheme": None or "" for its case's scheme)."""
+    from vib.coding.schemes import check_scheme_choice
+
+    unknown = sorted(set(fields) - {"title", "scheme"})
+    if unknown:
+        raise ClipError(_l("Unknown field: %(name)s.", name=unknown[0]))
+    if "title" in fields:
+        title = " ".join(str(fields["title"] or "").split())[:MAX_TITLE]
+        if not title:
+            raise ClipError(_l("A clip needs a title."))
+        clip.title = title
+    if "scheme" in fields:
+        clip.scheme_id = check_scheme_choice(db, fields["scheme"])
+    db.commit()
+    return clip
+
+
 def _default_title(db: Session, case: Case) -> str:
     count = db.scalar(select(func.count(Clip.id)).where(Clip.case_id == case.id)) or 0
     return str(_l("Recording %(n)d", n=count + 1))

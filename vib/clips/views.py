@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from vib.clips import operations as ops
 from vib.clips.models import Clip
 from vib.core import access, db, storage
-from vib.core.api import int_arg
+from vib.core.api import int_arg, json_body
 from vib.core.errors import UserError, abort_with, message_for
 
 bp = Blueprint("clips", __name__)
@@ -75,8 +75,33 @@ def upload_page(case_id: int):
 @bp.get("/clips/<int:clip_id>")
 @login_required
 def clip_page(clip_id: int):
+    from flask_babel import gettext
+
+    from vib.coding.schemes import default_scheme_id, get_scheme, localized, scheme_choices, scheme_for_clip
+
     clip = access.clip_or_404(current_user, "view", clip_id)
-    return render_template("clips/detail.html", clip=clip, clip_data=clip_json(clip), media_refusal=access.media_refusal(clip))
+    case_scheme = get_scheme(db.session(), clip.case.scheme_id or default_scheme_id())
+    as_case = gettext("As its case (%(scheme)s)", scheme=localized(case_scheme.label) if case_scheme else "?")
+    return render_template(
+        "clips/detail.html",
+        clip=clip,
+        clip_data=clip_json(clip),
+        media_refusal=access.media_refusal(clip),
+        may_edit=access.may_clip(current_user, "edit", clip),
+        scheme_label=localized(scheme_for_clip(db.session(), clip).label),
+        scheme_choices=[("", as_case)] + scheme_choices(db.session())[1:],
+    )
+
+
+@bp.post("/clips/<int:clip_id>/scheme")
+@login_required
+def scheme_page(clip_id: int):
+    clip = access.clip_or_404(current_user, "edit", clip_id)
+    try:
+        ops.update_clip(db.session(), clip, {"scheme": request.form.get("scheme")})
+    except UserError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("clips.clip_page", clip_id=clip.id))
 
 
 # -- API ----------------------------------------------------------------------------------------
@@ -103,6 +128,13 @@ def api_list():
 @login_required
 def api_get(clip_id: int):
     return jsonify(clip_json(access.clip_or_404(current_user, "view", clip_id)))
+
+
+@bp.patch("/api/clips/<int:clip_id>")
+@login_required
+def api_update(clip_id: int):
+    clip = ops.update_clip(db.session(), access.clip_or_404(current_user, "edit", clip_id), json_body())
+    return jsonify(clip_json(clip))
 
 
 @bp.get("/api/clips/<int:clip_id>/media")

@@ -141,6 +141,16 @@ def check_scheme_choice(db: Session, scheme_id: str | None) -> str | None:
     return scheme_id
 
 
+def scheme_choices(db: Session) -> list[tuple[str, str]]:
+    """(id, label) of the schemes a case or clip can choose; "" stands for the default."""
+    from flask_babel import gettext
+
+    offered = latest_schemes(db)
+    default = next((s for s in offered if s.id == default_scheme_id()), None)
+    label = gettext("Organisation's default (%(scheme)s)", scheme=localized(default.label)) if default else gettext("Organisation's default")
+    return [("", label)] + [(s.id, localized(s.label)) for s in offered]
+
+
 # -- in the user's language -------------------------------------------------------------------
 
 

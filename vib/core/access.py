@@ -23,8 +23,9 @@ from vib.clips.models import Clip
 from vib.coding.models import Moment
 
 CASE_ACTIONS = ("view", "edit", "upload")
-# media: watch it and see its pictures; code: add, change and delete its moments.
-CLIP_ACTIONS = ("view", "media", "code")
+# media: watch it and see its pictures; code: add, change and delete its moments; edit: rename it,
+# choose its code scheme.
+CLIP_ACTIONS = ("view", "media", "code", "edit")
 
 
 def may_create_case(user: User) -> bool:
@@ -38,7 +39,7 @@ def may_case(user: User, action: str, case: Case) -> bool:
 
 def may_clip(user: User, action: str, clip: Clip) -> bool:
     assert action in CLIP_ACTIONS, action
-    return may_case(user, "edit" if action == "code" else "view", clip.case)
+    return may_case(user, "edit" if action in ("code", "edit") else "view", clip.case)
 
 
 def visible_cases(user: User) -> Select[tuple[Case]]:
