@@ -42,6 +42,9 @@ def test_demo_sets_up_an_organisation_with_a_ready_clip(tmp_path):
     clips = client.get("/api/clips").json
     assert len(clips) == 1 and clips[0]["status"] == "ready" and clips[0]["has_audio"]
     assert clips[0]["duration_ms"] > 20000
+    moments = client.get(f"/api/clips/{clips[0]['id']}/moments").json
+    assert {m["code"] for m in moments} == {"bc.beurt.jij", "bc.initiatief", "bc.ontvangen.verbaal"}
+    assert client.get(f"/api/clips/{clips[0]['id']}/stats").json["reception_ratio"] > 0.5
     assert run(tmp_path, "demo", "--no-serve").exit_code == 0  # a second run adds nothing
     assert len(client.get("/api/clips").json) == 1
 

@@ -197,7 +197,7 @@ def schemes_import(file: str) -> None:
 @click.option("--no-serve", is_flag=True, help="Set up the demo and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up a demo organisation (users for each role, a case, a generated clip), then serve."""
-    from vib.demo import set_up_demo
+    from vib.demo import demo_clip_ids, set_up_demo
 
     app = _migrated_app()
     logins = set_up_demo(app)
@@ -205,5 +205,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for email, password, roles in logins:
         click.echo(f"  {email:28} {password:14} {roles}", err=True)
     app.extensions["vib.jobs"].wait_idle()  # the demo clip is ready before anyone logs in
+    with app.app_context():
+        from vib.core import jobs
+
+        for clip_id in demo_clip_ids(app):  # its coded moments get their stills now that it is ready
+            jobs.enqueue("moment_thumbnails", clip_id)
+    app.extensions["vib.jobs"].wait_idle()
     if not no_serve:
         _serve(app, host, port, threads=8)

@@ -12,8 +12,9 @@ from vib.accounts.operations import add_user, find_user
 from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
 from vib.clips.operations import upload
+from vib.coding.operations import create_moment
 from vib.core import db, storage
-from vib.media.demo_clip import make_demo_clip
+from vib.media.demo_clip import TURNS, make_demo_clip
 
 DEMO_USERS = [
     ("worker@demo.vib", "demo-worker", ["worker"], "Sam de Vries"),
@@ -42,6 +43,31 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
             with storage.current().new_temp_file(prefix="demo-", suffix=".mp4") as temp:
                 temp.close()
                 make_demo_clip(temp.name)
-                upload(session, case, worker, Path(temp.name), "Gesprek met ouder (demo)")
+                clip = upload(session, case, worker, Path(temp.name), "Gesprek met ouder (demo)")
+            _code_demo_moments(session, clip, worker)
     return [(email, password, ", ".join(roles)) for email, password, roles, _ in DEMO_USERS]
 
+
+
+def _code_demo_moments(session, clip, worker) -> None:
+    """A worker's first coding of the demo conversation: the parent looks up near the end of each
+    turn (an initiative), which the worker receives half a second into the next turn."""
+    t = 0.0
+    notes = {1: "Ouder kijkt op en begint te vertellen.", 3: "Ik wacht tot ze klaar is; ze gaat verder."}
+    for i, (speaker, seconds) in enumerate(TURNS):
+        start = round(t * 1000)
+        if speaker == 1:
+            tags = ["better_than_usual", "learning_question"] if i == 3 else []
+            create_moment(session, clip, worker, {"start_ms": start, "end_ms": start + round(seconds * 1000), "code": "bc.beurt.jij"})
+            looks_up = start + round(seconds * 1000) - 1500
+            create_moment(session, clip, worker, {"start_ms": looks_up, "code": "bc.initiatief", "note": notes.get(i, ""), "tags": tags})
+        elif i:
+            create_moment(session, clip, worker, {"start_ms": start + 500, "code": "bc.ontvangen.verbaal"})
+        t += seconds
+
+
+def demo_clip_ids(app: Flask) -> list[int]:
+    from vib.clips.models import Clip
+
+    with app.app_context():
+        return list(db.session().scalars(select(Clip.id).join(Clip.case).where(Case.code == DEMO_CASE)))
