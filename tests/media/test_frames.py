@@ -83,7 +83,7 @@ def test_batches_split_over_parallel_readers_give_the_same_frames(videos, reader
     assert shown == {t: expected_index(times, t) for t in targets}
 
 
-@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "hevc.mov", "vp9.webm", "rotated.mp4"])
+@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "hevc.mov", "vp9.webm", "rotated.mp4", "camcorder.ts", "flash.flv"])
 def test_frame_times_name_every_frame_and_each_time_shows_that_frame(videos, name):
     times = frame_times(SPECS[name])
     listed = frame_times_ms(str(videos[name]))
@@ -100,3 +100,11 @@ def test_frame_times_refuse_a_file_that_is_not_a_video(tmp_path):
     path.write_text("not a video")
     with pytest.raises(MediaError):
         frame_times_ms(str(path))
+
+
+@pytest.mark.parametrize("name", ["camcorder.ts", "flash.flv", "mjpeg.avi", "long_gop.mp4"])
+def test_a_single_time_far_into_the_clip_is_exact_in_every_container(videos, name):
+    times = frame_times(SPECS[name])
+    for t_ms in (int((times[-1] - times[0]) * 1000) - 100, int((times[len(times) // 2] - times[0]) * 1000)):
+        [(t, frame)] = list(frames_at(str(videos[name]), [t_ms]))
+        assert shown_index(frame) == expected_index(times, t_ms)

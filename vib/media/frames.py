@@ -134,10 +134,11 @@ class FrameReader:
             self._seek(seek_to)
             self._restart_decoding()
             first = self._next_frame(target)
-            if first is None or first.pts <= target or seek_to <= self.start_pts:
+            if (first is not None and first.pts <= target) or seek_to <= self.start_pts:
                 self._ahead = first
                 return
-            # Landed after the target (an index of decode timestamps): step further back.
+            # Landed after the target (an index of decode timestamps), or where nothing decodes (some
+            # MPEG-TS seeks land past the last keyframe): step further back.
             seek_to -= step
             step *= 2
 
