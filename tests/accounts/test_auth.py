@@ -60,3 +60,14 @@ def test_pages_and_media_carry_protective_headers(browser_login, ready_clip):
     assert page.headers["Cache-Control"] == "no-store"
     media = client.get(f"/api/clips/{ready_clip['id']}/media")
     assert media.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_token_works_for_a_script_that_keeps_cookies(app, people, browser_login):
+    script = app.test_client()  # keeps cookies, like requests.Session
+    assert script.get("/login").status_code == 200  # the page puts a CSRF token in a cookie session
+    headers = {"Authorization": f"Bearer {people['worker'].token}"}
+    assert script.get("/api/cases", headers=headers).status_code == 200
+    assert script.post("/api/cases", headers=headers, json={"code": "T-1", "learning_question": "How?"}).status_code == 201
+    # A token is the only identity of its request: another person's login cookie does not count.
+    other = browser_login("other_worker")
+    assert other.get("/api/cases", headers=headers).get_json()[0]["code"] == "T-1"

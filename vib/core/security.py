@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Log in to continue.")
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+    app.before_request(_token_requests_ignore_the_cookie_session)
     app.before_request(_csrf_unless_token)
     app.after_request(_protective_headers)
 
@@ -29,6 +30,14 @@ def bearer_token() -> str | None:
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
+
+
+def _token_requests_ignore_the_cookie_session() -> None:
+    # A script that keeps cookies (requests.Session) may carry a session without a login, e.g. after
+    # fetching a page; strong session protection would then log it out before the token is read.
+    # A token request is authenticated by its token alone, never mixed with a cookie identity.
+    if bearer_token() is not None:
+        session.clear()
 
 
 def _csrf_unless_token() -> None:
