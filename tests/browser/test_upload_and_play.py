@@ -75,6 +75,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.wait_for_selector(".filmstrip .tile", timeout=30_000)
     assert page.locator(".filmstrip .tile").count() > 3
 
+    page.locator(".filmstrip").scroll_into_view_if_needed()
     strip = page.locator(".filmstrip").bounding_box()
     page.mouse.move(strip["x"] + strip["width"] * 0.5, strip["y"] + strip["height"] / 2)
     assert page.locator(".filmstrip .preview").is_visible()

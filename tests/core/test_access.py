@@ -78,6 +78,8 @@ def test_lists_show_only_what_a_person_may_see(api, ready_clip, who, count):
 PAGE_MATRIX = [
     ("/cases/{case}", [200, 404, 404, 404, 404]),
     ("/clips/{clip}", [200, 404, 404, 404, 404]),
+    ("/clips/{clip}/coding", [200, 404, 404, 404, 404]),
+    ("/clips/{clip}/review", [200, 404, 404, 404, 404]),
     ("/cases", [200, 200, 200, 200, 200]),
 ]
 

@@ -1,0 +1,149 @@
+// The side panel: the selected moment's code, actor, note and tags, edited in place. Each change is
+// one store update (saved at once, one undo step); there is no save button.
+import { formatTime } from "./api.js";
+
+const NOTE_IDLE_MS = 1500; // a note is also saved after this long without typing, not only on leaving the field
+
+// Codes in tree order (each parent followed by its subcodes), with their depth for indenting.
+export function codeTree(codes) {
+  const ids = new Set(codes.map((c) => c.id));
+  const children = new Map();
+  for (const code of codes) {
+    const parent = code.parent && ids.has(code.parent) ? code.parent : null;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(code);
+  }
+  const ordered = [];
+  const walk = (parent, depth) => {
+    for (const code of children.get(parent) ?? []) {
+      ordered.push({ code, depth });
+      walk(code.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return ordered;
+}
+
+export class MomentPanel {
+  constructor(root, { store, scheme, playback, readOnly, messages, onProblem }) {
+    this.root = root;
+    this.store = store;
+    this.playback = playback;
+    this.messages = messages;
+    this.onProblem = onProblem;
+    this.codes = new Map(scheme.codes.map((c) => [c.id, c]));
+    this.readOnly = readOnly;
+    this.key = null;
+    this.form = root.querySelector("form");
+    this.emptyHint = root.querySelector(".panel-empty");
+    this.field = (name) => this.form.elements.namedItem(name);
+    this.noteTimer = 0;
+
+    const select = this.field("code");
+    for (const { code, depth } of codeTree(scheme.codes)) {
+      // Options cannot be styled with padding everywhere: indent subcodes with spaces.
+      const label = `${"\u00a0\u00a0\u00a0".repeat(depth)}${code.label}${code.hotkey ? ` (${code.hotkey})` : ""}`;
+      select.append(new Option(label, code.id));
+    }
+    if (readOnly) {
+      for (const element of this.form.elements) if (element.dataset.action !== "seek") element.disabled = true;
+      this.form.querySelectorAll("[data-edit]").forEach((e) => { e.hidden = true; });
+    }
+    this.form.addEventListener("submit", (e) => e.preventDefault());
+    this.form.addEventListener("change", (e) => this.changed(e.target));
+    this.field("note").addEventListener("input", () => {
+      clearTimeout(this.noteTimer);
+      this.noteTimer = setTimeout(() => this.changed(this.field("note")), NOTE_IDLE_MS);
+    });
+    this.form.addEventListener("click", (e) => {
+      const action = e.target.closest("[data-action]")?.dataset.action;
+      if (action) this.act(action);
+    });
+    store.addEventListener("change", ({ detail }) => {
+      if (detail.moment?.key === this.key || detail.kind === "load") this.show(this.key);
+    });
+  }
+
+  show(key) {
+    // Selecting another moment happens before the note field loses focus: what was typed belongs
+    // to the moment it was typed for, so save it there first.
+    const switching = key !== this.key;
+    if (switching) this.flushNote();
+    const moment = key ? this.store.get(key) : null;
+    this.key = moment ? key : null;
+    this.form.hidden = !moment;
+    this.emptyHint.hidden = Boolean(moment);
+    if (!moment) {
+      this.root.querySelector(".panel-time").textContent = "";
+      this.root.querySelector(".panel-kind").textContent = "";
+      return;
+    }
+    const span = moment.end_ms !== null;
+    this.root.querySelector(".panel-time").textContent = span
+      ? `${formatTime(moment.start_ms)} – ${formatTime(moment.end_ms)}`
+      : formatTime(moment.start_ms);
+    const kind = span
+      ? this.messages.spanLength.replace("{seconds}", ((moment.end_ms - moment.start_ms) / 1000).toFixed(3))
+      : this.messages.point;
+    const author = moment.author?.name ? this.messages.codedBy.replace("{name}", moment.author.name) : "";
+    this.root.querySelector(".panel-kind").textContent = author ? `${kind} · ${author}` : kind;
+    const select = this.field("code");
+    if (![...select.options].some((o) => o.value === moment.code)) {
+      select.append(new Option(moment.code_label, moment.code)); // coded with another scheme (version)
+    }
+    select.value = moment.code;
+    const definition = this.root.querySelector(".code-definition");
+    definition.textContent = this.codes.get(moment.code)?.definition ?? "";
+    definition.title = definition.textContent; // shown in two lines at most; all of it on hover
+    this.field("actor").value = moment.actor;
+    const note = this.field("note");
+    if (switching || document.activeElement !== note) note.value = moment.note ?? ""; // else never under the cursor
+    this.form.querySelectorAll("input[name=tags]").forEach((box) => { box.checked = (moment.tags ?? []).includes(box.value); });
+    this.form.querySelector("[data-action=span]").hidden = span || this.readOnly;
+    this.form.querySelector("[data-action=point]").hidden = !span || this.readOnly;
+  }
+
+  flushNote() {
+    clearTimeout(this.noteTimer);
+    const moment = this.key && this.store.get(this.key);
+    const typed = this.field("note").value;
+    if (moment && !this.readOnly && typed !== (moment.note ?? "")) this.store.update(this.key, { note: typed });
+  }
+
+  changed(target) {
+    const moment = this.key && this.store.get(this.key);
+    if (!moment) return;
+    if (target.name === "code") {
+      const changes = { code: target.value };
+      // The actor follows the code unless the user chose another one than the old code's default.
+      const oldDefault = this.codes.get(moment.code)?.actor;
+      const newDefault = this.codes.get(target.value)?.actor;
+      if (newDefault && moment.actor === oldDefault) changes.actor = newDefault;
+      this.store.update(this.key, changes);
+    } else if (target.name === "actor") {
+      this.store.update(this.key, { actor: target.value });
+    } else if (target.name === "note") {
+      clearTimeout(this.noteTimer);
+      this.store.update(this.key, { note: target.value });
+    } else if (target.name === "tags") {
+      const tags = [...this.form.querySelectorAll("input[name=tags]:checked")].map((box) => box.value);
+      this.store.update(this.key, { tags });
+    }
+  }
+
+  act(action) {
+    const moment = this.key && this.store.get(this.key);
+    if (!moment) return;
+    if (action === "seek") {
+      this.playback.seek(moment.start_ms);
+    } else if (action === "span") {
+      const end = this.playback.frameMs();
+      if (end <= moment.start_ms) this.onProblem(this.messages.spanNeedsLaterFrame);
+      else this.store.update(this.key, { end_ms: end });
+    } else if (action === "point") {
+      this.store.update(this.key, { end_ms: null });
+    } else if (action === "delete") {
+      this.store.remove(this.key);
+    }
+  }
+}

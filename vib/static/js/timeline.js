@@ -1,0 +1,257 @@
+// The zoomable timeline: a ruler and one lane per actor, moments as ticks (points) and bars (spans).
+//
+// Smooth with thousands of moments on a long clip: the canvas is only as wide as the view and is
+// redrawn (once per animation frame at most) when moments, zoom, scroll or selection change, drawing
+// only what is in view (binary search by time). The playhead is a separate element moved with a
+// transform on every video frame; it never causes a redraw.
+import { formatTime } from "./api.js";
+import { TimelineDrag } from "./timeline-drag.js";
+
+export const RULER = 20; // px; coding.css gives the lane labels the same sizes
+export const LANE = 24;
+const MAX_PX_PER_MS = 1.2; // about 40 px per frame at 30 fps
+const MAX_WIDTH_PX = 8_000_000; // browsers stop laying out wider elements
+const STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 1800000];
+const FOLLOW_PAUSE_MS = 2000; // after the user scrolls, the view stops following the playhead this long
+
+export class Timeline extends EventTarget {
+  constructor(root, { store, frames, lanes, readOnly }) {
+    super();
+    this.store = store;
+    this.frames = frames;
+    this.lanes = lanes; // actor ids, top to bottom
+    this.durationMs = Math.max(frames.times[frames.count - 1], 1);
+    this.scroller = root.querySelector(".timeline-scroll");
+    this.content = root.querySelector(".timeline-content");
+    this.canvas = root.querySelector("canvas");
+    this.playhead = root.querySelector(".timeline-playhead");
+    this.ctx = this.canvas.getContext("2d");
+    this.pxPerMs = 0;
+    this.fitted = true;
+    this.selected = null;
+    this.playheadMs = 0;
+    this.maxSpanMs = 0;
+    this.userScrolledAt = -Infinity;
+    this.queued = false;
+    this.ruler = RULER;
+    this.lane = LANE;
+    this.height = RULER + LANE * lanes.length;
+    this.content.style.height = `${this.height}px`;
+    this.drag = new TimelineDrag(this, readOnly);
+
+    store.addEventListener("change", () => { this.measureSpans(); this.invalidate(); });
+    this.scroller.addEventListener("scroll", () => this.invalidate());
+    for (const type of ["wheel", "pointerdown"]) {
+      this.scroller.addEventListener(type, () => { this.userScrolledAt = performance.now(); }, { passive: true });
+    }
+    this.scroller.addEventListener("wheel", (e) => {
+      if (!e.ctrlKey && !e.metaKey) return;
+      e.preventDefault(); // the browser would zoom the whole page
+      const x = e.clientX - this.scroller.getBoundingClientRect().left;
+      this.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, (this.scroller.scrollLeft + x) / this.pxPerMs, x);
+    }, { passive: false });
+    new ResizeObserver(() => this.resize()).observe(this.scroller);
+    this.measureSpans();
+    this.resize();
+  }
+
+  get viewWidth() { return this.scroller.clientWidth; }
+  get minPxPerMs() { return Math.max(this.viewWidth - 12, 50) / this.durationMs; }
+  get maxPxPerMs() { return Math.max(this.minPxPerMs, Math.min(MAX_PX_PER_MS, MAX_WIDTH_PX / this.durationMs)); }
+  xOf(ms) { return ms * this.pxPerMs - this.scroller.scrollLeft; }
+  msAt(x) { return (x + this.scroller.scrollLeft) / this.pxPerMs; }
+  laneOf(moment) {
+    const i = this.lanes.indexOf(moment.actor);
+    return i < 0 ? this.lanes.length - 1 : i;
+  }
+
+  measureSpans() {
+    // How far back a span can start and still reach into the view: bounds the binary search.
+    let longest = 0;
+    for (const m of this.store.sorted) if (m.end_ms !== null && m.end_ms - m.start_ms > longest) longest = m.end_ms - m.start_ms;
+    this.maxSpanMs = longest;
+  }
+
+  // Moments whose start lies in [fromMs, toMs], in time order.
+  *between(fromMs, toMs) {
+    const sorted = this.store.sorted;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].start_ms < fromMs) lo = mid + 1; else hi = mid;
+    }
+    for (let i = lo; i < sorted.length && sorted[i].start_ms <= toMs; i++) yield sorted[i];
+  }
+
+  resize() {
+    const dpr = window.devicePixelRatio || 1;
+    const width = this.viewWidth;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(this.height * dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${this.height}px`;
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.setZoom(this.fitted ? this.minPxPerMs : this.pxPerMs, this.playheadMs, width / 2);
+  }
+
+  setZoom(pxPerMs, anchorMs, anchorX) {
+    this.pxPerMs = Math.min(Math.max(pxPerMs, this.minPxPerMs), this.maxPxPerMs);
+    this.fitted = this.pxPerMs <= this.minPxPerMs * 1.0001;
+    this.content.style.width = `${Math.ceil(this.durationMs * this.pxPerMs) + 12}px`;
+    this.content.dataset.pxPerMs = String(this.pxPerMs); // the scale, for tests that point at a time
+    this.scroller.scrollLeft = anchorMs * this.pxPerMs - anchorX;
+    this.placePlayhead();
+    this.invalidate();
+    this.dispatchEvent(new CustomEvent("zoom", { detail: { fitted: this.fitted, max: this.pxPerMs >= this.maxPxPerMs } }));
+  }
+
+  // Zoom around a time that stays where it is on screen (the pointer, or else the playhead).
+  zoomBy(factor, anchorMs = this.playheadMs, anchorX = null) {
+    const x = anchorX ?? Math.min(Math.max(this.xOf(anchorMs), 0), this.viewWidth);
+    this.setZoom(this.pxPerMs * factor, anchorMs, x);
+  }
+
+  zoomToFit() { this.setZoom(0, 0, 0); }
+
+  setSelected(key) {
+    this.selected = key;
+    this.invalidate();
+  }
+
+  placePlayhead() {
+    this.playhead.style.transform = `translateX(${this.playheadMs * this.pxPerMs}px)`;
+  }
+
+  // Called on every shown frame. While following, the view turns a page when the playhead nears
+  // its right edge rather than scrolling each frame (a scroll means a redraw).
+  setPlayhead(ms, follow) {
+    this.playheadMs = ms;
+    this.placePlayhead();
+    if (follow && performance.now() - this.userScrolledAt > FOLLOW_PAUSE_MS) this.reveal(ms, 0.1);
+  }
+
+  reveal(ms, at = 0.5) {
+    const x = this.xOf(ms);
+    if (x < 0 || x > this.viewWidth - 16) this.scroller.scrollLeft = ms * this.pxPerMs - this.viewWidth * at;
+  }
+
+  invalidate() {
+    if (this.queued) return;
+    this.queued = true;
+    requestAnimationFrame(() => { this.queued = false; this.draw(); });
+  }
+
+  draw() {
+    const { ctx } = this;
+    const width = this.viewWidth;
+    ctx.clearRect(0, 0, width, this.height);
+    this.lanes.forEach((_, i) => {
+      ctx.fillStyle = i % 2 ? "#f4f6f5" : "#ffffff";
+      ctx.fillRect(0, RULER + i * LANE, width, LANE);
+    });
+    this.drawRuler(width);
+    const fromMs = this.msAt(-8);
+    const toMs = this.msAt(width + 8);
+    const draft = this.drag.draft;
+    for (const m of this.between(fromMs - this.maxSpanMs, toMs)) {
+      if (m.key === this.selected || m.key === draft?.key) continue; // drawn last, on top
+      if (m.end_ms !== null && m.end_ms < fromMs) continue;
+      this.drawMoment(m, false);
+    }
+    const top = draft ?? (this.selected && this.store.get(this.selected));
+    if (top) this.drawMoment(top, top.key === this.selected);
+  }
+
+  drawRuler(width) {
+    const { ctx } = this;
+    ctx.fillStyle = "#e9edef";
+    ctx.fillRect(0, 0, width, RULER);
+    ctx.strokeStyle = "#b9c2c9";
+    ctx.fillStyle = "#4a5862";
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    const frameWidth = (this.durationMs / this.frames.count) * this.pxPerMs;
+    ctx.beginPath();
+    if (frameWidth >= 6) { // zoomed in far enough to see single frames: mark where each one starts
+      const times = this.frames.times;
+      for (let i = this.frames.firstFrom(this.msAt(0)); i < times.length && this.xOf(times[i]) <= width; i++) {
+        const x = Math.round(this.xOf(times[i])) + 0.5;
+        ctx.moveTo(x, RULER - 5);
+        ctx.lineTo(x, RULER);
+      }
+    }
+    const step = STEPS_MS.find((s) => s * this.pxPerMs >= 80) ?? STEPS_MS[STEPS_MS.length - 1];
+    for (let t = Math.floor(this.msAt(0) / step) * step; this.xOf(t) <= width; t += step) {
+      const x = Math.round(this.xOf(t)) + 0.5;
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, RULER);
+      const label = formatTime(t);
+      ctx.fillText(step >= 1000 ? label.slice(0, -4) : label, x + 4, RULER / 2);
+    }
+    ctx.moveTo(0, RULER - 0.5);
+    ctx.lineTo(width, RULER - 0.5);
+    ctx.stroke();
+  }
+
+  drawMoment(m, isSelected) {
+    const { ctx } = this;
+    const top = RULER + this.laneOf(m) * LANE + 4;
+    const height = LANE - 8;
+    const x = this.xOf(m.start_ms);
+    ctx.fillStyle = m.colour || "#777777";
+    ctx.strokeStyle = isSelected ? "#10171c" : "rgba(0, 0, 0, .35)";
+    ctx.lineWidth = isSelected ? 2 : 1;
+    if (m.end_ms === null) {
+      ctx.fillRect(x - 1.5, top, 3, height);
+      ctx.beginPath(); // a small flag on top tells points apart in a crowded lane
+      ctx.moveTo(x - 5, top);
+      ctx.lineTo(x + 5, top);
+      ctx.lineTo(x, top + 6);
+      ctx.closePath();
+      ctx.fill();
+      if (isSelected) {
+        ctx.strokeRect(x - 3, top - 1, 6, height + 2);
+        if (!this.drag.readOnly) this.drawGrip(x + TimelineDrag.GROW_OFFSET, top + height / 2);
+      }
+      return;
+    }
+    const w = Math.max(this.xOf(m.end_ms) - x, 2);
+    ctx.globalAlpha = 0.85;
+    ctx.fillRect(x, top, w, height);
+    ctx.globalAlpha = 1;
+    ctx.strokeRect(x + 0.5, top + 0.5, w - 1, height - 1);
+    if (w > 40) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x + 3, top, w - 6, height);
+      ctx.clip();
+      ctx.fillStyle = readableOn(m.colour || "#777777");
+      ctx.fillText(m.code_label, Math.max(x, 0) + 4, top + height / 2 + 1);
+      ctx.restore();
+    }
+    if (isSelected && !this.drag.readOnly) {
+      this.drawGrip(x, top + height / 2);
+      this.drawGrip(x + w, top + height / 2);
+    }
+  }
+
+  drawGrip(x, y) {
+    const { ctx } = this;
+    ctx.beginPath();
+    ctx.arc(x, y, 4.5, 0, Math.PI * 2);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "#10171c";
+    ctx.stroke();
+  }
+}
+
+// Dark or light text, whichever reads better on the code's colour.
+function readableOn(colour) {
+  const hex = /^#([0-9a-f]{6})$/i.exec(colour)?.[1];
+  if (!hex) return "#000";
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#10171c" : "#ffffff";
+}
