@@ -144,3 +144,10 @@ def test_someone_else_gets_not_found(browser_login, ready_clip, coded):
 def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in(app, ready_clip):
     response = app.test_client().get(review_url(ready_clip))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_figures_are_written_the_dutch_way_in_dutch(browser_login, ready_clip, coded):
+    client = browser_login("worker")
+    client.post("/language", data={"locale": "nl", "csrf_token": client.csrf})
+    stats = get_page(client, ready_clip).split('class="review-body"')[0]
+    assert "300,0" in stats and "0,8 s" in stats and "Ontvangstratio" in stats

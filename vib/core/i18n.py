@@ -21,8 +21,22 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["decimal"] = format_one_decimal
 
 
 def format_duration(ms: int) -> str:
     """m:ss, as players show a clip's length."""
     return f"{ms // 60000}:{ms // 1000 % 60:02d}"
+
+
+def format_clock(ms: int) -> str:
+    """m:ss.mmm, the time of a moment (as the coding page's js/api.js formatTime shows it)."""
+    return f"{ms // 60000}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def format_one_decimal(value: float) -> str:
+    """A figure with one decimal, in the user's language (109,1 in Dutch)."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value, format="#,##0.0")
