@@ -220,3 +220,16 @@ def test_the_clip_page_lets_its_owner_choose_the_scheme_and_links_to_coding_and_
     assert "As its case (Basic communication" in page
     client.post(f"/clips/{ready_clip['id']}/scheme", data={"scheme": "vig-principles", "csrf_token": client.csrf})
     assert client.get(f"/api/clips/{ready_clip['id']}").get_json()["scheme_id"] == "vig-principles"
+
+
+def test_a_new_database_gets_the_shipped_schemes_even_in_a_running_process(app, worker, ready_clip):
+    from sqlalchemy import delete
+
+    from vib.coding.models import CodeScheme
+
+    assert add(worker, ready_clip, start_ms=10, code="bc.initiatief")
+    with app.app_context():
+        db.session().execute(delete(CodeScheme))
+        db.session().commit()
+    assert worker.get("/api/schemes/vig-principles").status_code == 200
+    assert add(worker, ready_clip, start_ms=20, code="bc.initiatief")["scheme_version"] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from pathlib import Path
 
 from flask import current_app
@@ -43,7 +44,7 @@ ACTOR_LABELS = {
 assert tuple(ACTOR_LABELS) == ACTORS
 
 _definitions: dict[tuple[str, int], SchemeDefinition] = {}  # stored versions never change: cache them
-_synced: set[str] = set()  # databases the shipped schemes were copied into by this process
+_warned: set[tuple[str, int]] = set()
 
 
 class SchemeError(UserError):
@@ -54,23 +55,28 @@ def builtin_files() -> list[Path]:
     return sorted(p for p in BUILTIN_DIR.glob("*.json") if p.name != "schema.json")
 
 
-def sync_builtin_schemes(db: Session) -> None:
-    """Store each shipped scheme version that the database does not have yet."""
-    for path in builtin_files():
-        definition = load_scheme_file(path)
-        stored = _stored(db, definition.id, definition.version)
-        if stored is None:
+@cache
+def builtin_schemes() -> tuple[SchemeDefinition, ...]:
+    """The shipped schemes, read once per process."""
+    return tuple(load_scheme_file(path) for path in builtin_files())
+
+
+def store_builtin_schemes(db: Session) -> bool:
+    """Store each shipped scheme version that the database does not have yet; True when it stored one.
+    A shipped file changed without a new version is not taken over: a warning says to raise it."""
+    stored = {(row.scheme_id, row.version): row.document for row in db.execute(select(CodeScheme.scheme_id, CodeScheme.version, CodeScheme.document))}
+    missing = False
+    for definition in builtin_schemes():
+        key = (definition.id, definition.version)
+        if key not in stored:
             db.add(CodeScheme(scheme_id=definition.id, version=definition.version, document=definition.as_document(), origin="builtin"))
-        elif stored.document != definition.as_document():
-            log.warning("%s changed without a new version; version %s as first stored stays in use: raise its version", path, definition.version)
-    db.commit()
-
-
-def _ensure_builtin(db: Session) -> None:
-    url = str(db.get_bind().url)
-    if url not in _synced:
-        sync_builtin_schemes(db)
-        _synced.add(url)
+            missing = True
+        elif stored[key] != definition.as_document() and key not in _warned:
+            _warned.add(key)
+            log.warning("annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key)
+    if missing:
+        db.commit()
+    return missing
 
 
 def import_scheme(db: Session, text: str) -> tuple[SchemeDefinition, bool]:
@@ -79,7 +85,7 @@ def import_scheme(db: Session, text: str) -> tuple[SchemeDefinition, bool]:
         definition = parse_scheme(text)
     except SchemeFormatError as error:
         raise SchemeError(str(error)) from error
-    _ensure_builtin(db)
+    store_builtin_schemes(db)
     stored = _stored(db, definition.id, definition.version)
     if stored is not None:
         if stored.document != definition.as_document():
@@ -99,7 +105,15 @@ def _stored(db: Session, scheme_id: str, version: int) -> CodeScheme | None:
 
 def get_scheme(db: Session, scheme_id: str, version: int | None = None) -> SchemeDefinition | None:
     """A stored scheme version; the newest one when no version is given."""
-    _ensure_builtin(db)
+    if version is not None and (scheme_id, version) in _definitions:
+        return _definitions[(scheme_id, version)]
+    found = _lookup(db, scheme_id, version)
+    if found is None and store_builtin_schemes(db):  # a new database: the shipped schemes come first
+        found = _lookup(db, scheme_id, version)
+    return found
+
+
+def _lookup(db: Session, scheme_id: str, version: int | None) -> SchemeDefinition | None:
     if version is None:
         version = db.scalar(select(func.max(CodeScheme.version)).where(CodeScheme.scheme_id == scheme_id))
         if version is None:
@@ -114,7 +128,7 @@ def get_scheme(db: Session, scheme_id: str, version: int | None = None) -> Schem
 
 
 def latest_schemes(db: Session) -> list[SchemeDefinition]:
-    _ensure_builtin(db)
+    store_builtin_schemes(db)
     ids = db.scalars(select(CodeScheme.scheme_id).distinct().order_by(CodeScheme.scheme_id)).all()
     return [get_scheme(db, scheme_id) for scheme_id in ids]
 
