@@ -7,6 +7,7 @@ Errors name the line in the file, because the people fixing a scheme file edit i
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,15 @@ from json_source_map import calculate
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "annotations" / "schema.json"
+def _annotations_dir() -> Path:
+    """annotations/ beside the package (a checkout, an editable install) or, from a wheel, where
+    pyproject's data-files put it."""
+    beside = Path(__file__).resolve().parents[2] / "annotations"
+    return beside if beside.is_dir() else Path(sys.prefix) / "share" / "vib" / "annotations"
+
+
+ANNOTATIONS_DIR = _annotations_dir()
+SCHEMA_PATH = ANNOTATIONS_DIR / "schema.json"
 SCHEMA: dict = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _VALIDATOR = Draft202012Validator(SCHEMA)
 

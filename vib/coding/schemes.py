@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from vib.clips.models import Clip
 from vib.coding.models import ACTORS, CodeScheme
-from vib.coding.scheme_format import SchemeDefinition, SchemeFormatError, load_scheme_file, parse_scheme
+from vib.coding.scheme_format import ANNOTATIONS_DIR, SchemeDefinition, SchemeFormatError, load_scheme_file, parse_scheme
 from vib.core.errors import UserError
 
 log = logging.getLogger(__name__)
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "annotations"
+BUILTIN_DIR = ANNOTATIONS_DIR
 
 # Tags are the same for every scheme: features (strength moments, stills, the library) rely on them.
 MOMENT_TAGS = {
