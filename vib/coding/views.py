@@ -38,7 +38,7 @@ def coding_page(clip_id: int):
 def review_page(clip_id: int):
     clip = access.clip_or_404(current_user, "view", clip_id)
     refusal = access.media_refusal(clip)
-    moments = [] if refusal else [_with_thumbnails(clip, m) for m in ops.clip_moments(db.session(), clip)]
+    moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip))
     return render_template(
         "coding/review.html",
         clip=clip,
@@ -49,12 +49,14 @@ def review_page(clip_id: int):
     )
 
 
-def _with_thumbnails(clip: Clip, moment) -> dict:
+def _with_thumbnails(clip: Clip, moments: list) -> list[dict]:
+    """Each moment's JSON with the URLs of its stills (the ones the background job made)."""
     width = clip_ops.thumbnail_width(ops.REVIEW_THUMB_WIDTH, clip)
-    return {
-        **ops.moment_json(db.session(), moment),
-        "thumbnails": [{"t": t, "url": url_for("clips.api_thumbnail", clip_id=clip.id, t=t, w=width)} for t in moment.times],
-    }
+    base = url_for("clips.api_thumbnail", clip_id=clip.id)  # built once: 2,000 moments, 6,000 stills
+    return [
+        {**ops.moment_json(db.session(), m), "thumbnails": [{"t": t, "url": f"{base}?t={t}&w={width}"} for t in m.times]}
+        for m in moments
+    ]
 
 
 # -- schemes --------------------------------------------------------------------------------------
