@@ -290,3 +290,17 @@ def test_without_the_right_to_code_the_timeline_is_read_only(app, api, people, l
 
 def format_time(ms):
     return f"{ms // 60000}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def test_a_link_with_a_time_opens_the_page_there_with_that_moment_selected(app, api, people, live_server, page, ready_clip):
+    clip_id = ready_clip["id"]
+    made = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 1200, "code": INITIATIVE, "note": "from the review screen"})
+    assert made.status_code == 201, made.json
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    page.goto(f"{live_server}/clips/{clip_id}/review")
+    page.click(f"#moment-{made.json['id']} a:has-text('Open in coding page')")
+    wait_until(page, "document.querySelector('.coding')?.dataset.ready === 'true'")
+    wait_until(page, "Math.abs(document.querySelector('.coding video').currentTime - 1.2) < 0.001")
+    assert page.locator(".moment-list li.selected").count() == 1
+    assert page.locator(".moment-panel textarea[name=note]").input_value() == "from the review screen"

@@ -77,6 +77,16 @@ function wireTransport(playback, timeline, messages) {
   zoom("out").disabled = zoom("fit").disabled = timeline.fitted;
 }
 
+// A link such as the review screen's ".../coding#t=61240" opens the page at that time, with the
+// moment that starts there selected.
+function openLinkedMoment(page, store, playback) {
+  const t = Number(/(?:^#|&)t=(\d+)/.exec(window.location.hash)?.[1] ?? NaN);
+  if (!Number.isFinite(t)) return;
+  const moment = store.sorted.find((m) => m.start_ms === t);
+  if (moment) page.select(moment.key, { seek: true });
+  else playback.seek(t);
+}
+
 async function start() {
   const data = JSON.parse(document.getElementById("coding-data").textContent);
   const messages = JSON.parse(document.getElementById("coding-messages").textContent);
@@ -172,6 +182,8 @@ async function start() {
   new Hotkeys({ page, playback, store, timeline, codes: scheme.codes, readOnly });
   store.load(list);
   playback.dispatchEvent(new CustomEvent("tick", { detail: frames.at(playback.video.currentTime * 1000) }));
+  openLinkedMoment(page, store, playback);
+  window.addEventListener("hashchange", () => openLinkedMoment(page, store, playback));
   root.dataset.ready = "true"; // for tests and for styles that wait for the script
 }
 

@@ -1,6 +1,8 @@
 // The list of moments beside the timeline. Built once; afterwards only the rows that change are
 // touched, so thousands of rows stay cheap, and the row at the playhead is marked by a class.
 // Notes are people's words about a family: always text, never HTML.
+// Each row contains its own layout and paint (coding.css), so a row added near the top moves the rows
+// after it without laying out their insides again (bench/timeline_browser.py).
 import { formatTime } from "./api.js";
 
 const NOTE_EXCERPT = 80;

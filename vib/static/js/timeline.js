@@ -33,6 +33,7 @@ export class Timeline extends EventTarget {
     this.maxSpanMs = 0;
     this.userScrolledAt = -Infinity;
     this.queued = false;
+    this.drawnLeft = 0; // scrollLeft when the canvas was last drawn
     this.ruler = RULER;
     this.lane = LANE;
     this.height = RULER + LANE * lanes.length;
@@ -60,6 +61,9 @@ export class Timeline extends EventTarget {
   get maxPxPerMs() { return Math.max(this.minPxPerMs, Math.min(MAX_PX_PER_MS, MAX_WIDTH_PX / this.durationMs)); }
   xOf(ms) { return ms * this.pxPerMs - this.scroller.scrollLeft; }
   msAt(x) { return (x + this.scroller.scrollLeft) / this.pxPerMs; }
+  // xOf during a redraw: scrollLeft is read once per redraw, not once per moment (each read asks the
+  // browser for an up-to-date layout; per moment that was most of a redraw's time with 2,000 moments).
+  drawX(ms) { return ms * this.pxPerMs - this.drawnLeft; }
   laneOf(moment) {
     const i = this.lanes.indexOf(moment.actor);
     return i < 0 ? this.lanes.length - 1 : i;
@@ -145,14 +149,15 @@ export class Timeline extends EventTarget {
   draw() {
     const { ctx } = this;
     const width = this.viewWidth;
+    this.drawnLeft = this.scroller.scrollLeft;
     ctx.clearRect(0, 0, width, this.height);
     this.lanes.forEach((_, i) => {
       ctx.fillStyle = i % 2 ? "#f4f6f5" : "#ffffff";
       ctx.fillRect(0, RULER + i * LANE, width, LANE);
     });
     this.drawRuler(width);
-    const fromMs = this.msAt(-8);
-    const toMs = this.msAt(width + 8);
+    const fromMs = (this.drawnLeft - 8) / this.pxPerMs;
+    const toMs = (this.drawnLeft + width + 8) / this.pxPerMs;
     const draft = this.drag.draft;
     for (const m of this.between(fromMs - this.maxSpanMs, toMs)) {
       if (m.key === this.selected || m.key === draft?.key) continue; // drawn last, on top
@@ -175,15 +180,15 @@ export class Timeline extends EventTarget {
     ctx.beginPath();
     if (frameWidth >= 6) { // zoomed in far enough to see single frames: mark where each one starts
       const times = this.frames.times;
-      for (let i = this.frames.firstFrom(this.msAt(0)); i < times.length && this.xOf(times[i]) <= width; i++) {
-        const x = Math.round(this.xOf(times[i])) + 0.5;
+      for (let i = this.frames.firstFrom(this.drawnLeft / this.pxPerMs); i < times.length && this.drawX(times[i]) <= width; i++) {
+        const x = Math.round(this.drawX(times[i])) + 0.5;
         ctx.moveTo(x, RULER - 5);
         ctx.lineTo(x, RULER);
       }
     }
     const step = STEPS_MS.find((s) => s * this.pxPerMs >= 80) ?? STEPS_MS[STEPS_MS.length - 1];
-    for (let t = Math.floor(this.msAt(0) / step) * step; this.xOf(t) <= width; t += step) {
-      const x = Math.round(this.xOf(t)) + 0.5;
+    for (let t = Math.floor(this.drawnLeft / this.pxPerMs / step) * step; this.drawX(t) <= width; t += step) {
+      const x = Math.round(this.drawX(t)) + 0.5;
       ctx.moveTo(x, 0);
       ctx.lineTo(x, RULER);
       const label = formatTime(t);
@@ -198,7 +203,7 @@ export class Timeline extends EventTarget {
     const { ctx } = this;
     const top = RULER + this.laneOf(m) * LANE + 4;
     const height = LANE - 8;
-    const x = this.xOf(m.start_ms);
+    const x = this.drawX(m.start_ms);
     ctx.fillStyle = m.colour || "#777777";
     ctx.strokeStyle = isSelected ? "#10171c" : "rgba(0, 0, 0, .35)";
     ctx.lineWidth = isSelected ? 2 : 1;
@@ -216,7 +221,7 @@ export class Timeline extends EventTarget {
       }
       return;
     }
-    const w = Math.max(this.xOf(m.end_ms) - x, 2);
+    const w = Math.max(this.drawX(m.end_ms) - x, 2);
     ctx.globalAlpha = 0.85;
     ctx.fillRect(x, top, w, height);
     ctx.globalAlpha = 1;
