@@ -26,10 +26,18 @@ export class Playback extends EventTarget {
   // The frame on screen. While playing, currentTime runs ahead of the picture: the last presented
   // frame's mediaTime is what the user saw when pressing a key.
   frameMs() {
-    if (this.playing && this.presentedMs !== null && performance.now() - this.presentedAt < PRESENTED_FRESH_MS) {
-      return this.frames.at(this.presentedMs);
-    }
+    if (this.playing && this.presentedIsCurrent()) return this.frames.at(this.presentedMs);
     return this.frames.at(this.video.currentTime * 1000);
+  }
+
+  // Whether the last presented frame is still the one on screen: its successor is due after the gap
+  // between the two, slowed by the speed (at 0.25× a 10 fps clip shows each frame for 400 ms).
+  presentedIsCurrent() {
+    if (this.presentedMs === null) return false;
+    const shown = this.frames.at(this.presentedMs);
+    const gap = this.frames.step(shown, 1) - shown;
+    const due = Math.max(PRESENTED_FRESH_MS, (2 * gap) / (this.video.playbackRate || 1));
+    return performance.now() - this.presentedAt < due;
   }
 
   listenForFrames() {
@@ -47,7 +55,7 @@ export class Playback extends EventTarget {
     // Without frame callbacks (and as a safety net when they stall) follow currentTime per animation frame.
     const loop = () => {
       if (!this.playing) { this.ticking = false; return; }
-      if (performance.now() - this.presentedAt > PRESENTED_FRESH_MS) emit(video.currentTime * 1000);
+      if (!this.presentedIsCurrent()) emit(video.currentTime * 1000);
       requestAnimationFrame(loop);
     };
     video.addEventListener("play", () => {
@@ -71,7 +79,13 @@ export class Playback extends EventTarget {
 
   pause() {
     this.stopReverse();
+    if (!this.playing) { this.video.pause(); return; }
+    // Paused, the browser goes on showing the last frame it presented, but currentTime stays where
+    // its clock stopped: often in the frame after it, sometimes in the one before. Seek to the frame
+    // on screen, so that the picture, currentTime, the clock and what is coded next all agree.
+    const shown = this.frameMs();
     this.video.pause();
+    this.seek(shown);
   }
 
   toggle() {
