@@ -304,3 +304,33 @@ def test_a_link_with_a_time_opens_the_page_there_with_that_moment_selected(app, 
     wait_until(page, "Math.abs(document.querySelector('.coding video').currentTime - 1.2) < 0.001")
     assert page.locator(".moment-list li.selected").count() == 1
     assert page.locator(".moment-panel textarea[name=note]").input_value() == "from the review screen"
+
+
+def test_dragging_a_spans_edges_moves_its_start_and_end_to_frames(app, api, people, live_server, page, ready_clip):
+    clip_id = ready_clip["id"]
+    frames = api("worker").get(f"/api/clips/{clip_id}/frames").json["times_ms"]
+    made = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 400, "end_ms": 2400, "code": RECEIVING})
+    assert made.status_code == 201, made.json
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    open_coding(page, live_server, clip_id)
+    page.locator(".moment-list li").nth(0).click()
+    px_per_ms = float(page.locator(".timeline-content").get_attribute("data-px-per-ms"))
+    y = lane_y(page, 0)  # the worker's lane
+
+    def drag(from_ms, by_px):
+        x = timeline_x(page, from_ms)
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + by_px / 2, y, steps=3)
+        page.mouse.move(x + by_px, y, steps=3)
+        page.mouse.up()
+        wait_saved(page)
+        return nearest(frames, from_ms + by_px / px_per_ms)
+
+    end = drag(2400, -60)
+    moved = poll(lambda: next((m for m in moments(api, clip_id) if m["end_ms"] != 2400), None))
+    assert moved["end_ms"] == end and moved["start_ms"] == 400 and end < 2400
+    start = drag(400, 50)
+    moved = poll(lambda: next((m for m in moments(api, clip_id) if m["start_ms"] != 400), None))
+    assert (moved["start_ms"], moved["end_ms"]) == (start, end) and start > 400 and start in frames
