@@ -268,7 +268,6 @@ def thumbnails_run(home: Path, url: str, moments: int, minutes: float, gop: int,
     from vib.media.synth import ClipSpec
 
     import cv2
-    import numpy as np
 
     spec = ClipSpec(seconds=minutes * 60, fps=25, width=640, height=360, gop=gop, preset="veryfast")
     path = cached_clip("review", spec)

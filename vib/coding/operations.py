@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from vib.clips import operations as clip_ops
 from vib.clips.models import READY, Clip
 from vib.coding import schemes
 from vib.coding.models import ACTORS, Moment
-from vib.core import jobs, storage
+from vib.core import jobs
 from vib.core.errors import UserError
 
 log = logging.getLogger(__name__)
