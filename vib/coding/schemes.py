@@ -44,7 +44,7 @@ ACTOR_LABELS = {
 assert tuple(ACTOR_LABELS) == ACTORS
 
 _definitions: dict[tuple[str, int], SchemeDefinition] = {}  # stored versions never change: cache them
-_warned: set[tuple[str, int]] = set()
+_compared: set[tuple[str, int]] = set()  # shipped versions whose stored content was checked
 
 
 class SchemeError(UserError):
@@ -64,16 +64,17 @@ def builtin_schemes() -> tuple[SchemeDefinition, ...]:
 def store_builtin_schemes(db: Session) -> bool:
     """Store each shipped scheme version that the database does not have yet; True when it stored one.
     A shipped file changed without a new version is not taken over: a warning says to raise it."""
-    stored = {(row.scheme_id, row.version): row.document for row in db.execute(select(CodeScheme.scheme_id, CodeScheme.version, CodeScheme.document))}
+    stored = {(scheme_id, version) for scheme_id, version in db.execute(select(CodeScheme.scheme_id, CodeScheme.version))}
     missing = False
     for definition in builtin_schemes():
         key = (definition.id, definition.version)
         if key not in stored:
             db.add(CodeScheme(scheme_id=definition.id, version=definition.version, document=definition.as_document(), origin="builtin"))
             missing = True
-        elif stored[key] != definition.as_document() and key not in _warned:
-            _warned.add(key)
-            log.warning("annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key)
+        elif key not in _compared:  # the stored content is compared once per process, not per page
+            _compared.add(key)
+            if _stored(db, *key).document != definition.as_document():
+                log.warning("annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key)
     if missing:
         db.commit()
     return missing
