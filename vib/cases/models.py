@@ -23,6 +23,9 @@ class Case(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     learning_question: Mapped[str] = mapped_column(Text)
     scheme_id: Mapped[str | None] = mapped_column(String(63))  # None: the organisation's default
+    # What the worker wants to work on next, set when answering a supervisor's feedback.
+    next_learning_goal: Mapped[str | None] = mapped_column(Text)
+    next_learning_goal_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     owner: Mapped[User] = relationship(lazy="joined")

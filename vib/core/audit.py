@@ -1,0 +1,120 @@
+"""The append-only audit log (NEN 7513 style): who did what to which object, when, in which role.
+
+Rows are only ever added: `record` is the one writer, the ORM refuses to change or delete a row, and
+the database refuses too (triggers made by the migration), so not even a script with its own session
+can rewrite history. A row names people by id and e-mail address at the time, never client data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from vib.core.db import Base, UTCDateTime, utcnow
+
+# The actions recorded, grouped by what they are about (object types: clip, moment, feedback,
+# review, case, user, certificate).
+ACTIONS = (
+    "clip.view", "clip.stream",
+    "moment.create", "moment.update", "moment.delete",
+    "feedback.create", "feedback.update", "feedback.delete",
+    "review.request", "review.open", "review.send", "review.answer", "review.withdraw", "review.close",
+    "consent.grant", "consent.withdraw",
+    "user.create", "user.update", "certificate.set",
+)  # fmt: skip
+EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id")
+# Streaming a clip is many range requests; one row per person and clip in this window is enough.
+STREAM_WINDOW = timedelta(minutes=10)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"), Index("ix_audit_events_object", "object_type", "object_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # No foreign key: the log outlives accounts, and names the person as they were.
+    user_id: Mapped[int | None]
+    user_email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int | None]
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_rewriting(session: Session, flush_context, instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise PermissionError("the audit log is append-only")
+
+
+def record(db: Session, user, action: str, object_type: str, object_id: int | None, role: str | None = None) -> AuditEvent:
+    """Add one row; the caller's commit stores it with the change it describes."""
+    assert action in ACTIONS, action
+    row = AuditEvent(
+        user_id=getattr(user, "id", None),
+        user_email=getattr(user, "email", None) or "-",
+        role=role or _roles_of(user),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+    )
+    db.add(row)
+    return row
+
+
+def record_stream(db: Session, user, clip_id: int, role: str) -> None:
+    """Record that `user` streams a clip, once per STREAM_WINDOW (a player makes many requests)."""
+    since = utcnow() - STREAM_WINDOW
+    seen = db.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.user_id == user.id, AuditEvent.action == "clip.stream",
+            AuditEvent.object_id == clip_id, AuditEvent.at >= since,
+        ).limit(1)
+    )  # fmt: skip
+    if seen is None:
+        record(db, user, "clip.stream", "clip", clip_id, role)
+        db.commit()
+
+
+def _roles_of(user) -> str:
+    roles = getattr(user, "roles", None)
+    return ",".join(sorted(roles)) if roles else "-"
+
+
+def events(db: Session, *, since: datetime | None = None, until: datetime | None = None, user_email: str | None = None,
+           action: str | None = None, object_type: str | None = None, object_id: int | None = None) -> Iterator[AuditEvent]:
+    """Rows in time order, filtered; streamed, so an export of years of rows needs little memory."""
+    query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    if user_email:
+        query = query.where(AuditEvent.user_email == user_email.strip().lower())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEvent.object_id == object_id)
+    return db.scalars(query.execution_options(yield_per=1000))
+
+
+def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
+    """The export: a header line, then one line per row (time in UTC, ISO 8601)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow((row.at.isoformat(), row.user_email, row.role, row.action, row.object_type, "" if row.object_id is None else row.object_id))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Supervision: review requests, strength-focused feedback anchored on moments, notifications."""
