@@ -22,9 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from vib.accounts.views import bp as accounts_bp
     from vib.cases.views import bp as cases_bp
     from vib.clips.views import bp as clips_bp
+    from vib.admin.views import bp as admin_bp
     from vib.coding.views import bp as coding_bp
+    from vib.supervision.api import bp as supervision_api_bp
+    from vib.supervision.pages import bp as supervision_bp
 
-    for blueprint in (accounts_bp, cases_bp, clips_bp, coding_bp):
+    for blueprint in (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, supervision_api_bp, supervision_bp):
         app.register_blueprint(blueprint)
 
     app.add_url_rule("/", "index", lambda: redirect(url_for("cases.list_page")))

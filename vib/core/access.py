@@ -28,6 +28,11 @@ CASE_ACTIONS = ("view", "edit", "upload")
 CLIP_ACTIONS = ("view", "media", "code", "edit")
 
 
+def may_administer(user: User) -> bool:
+    """Accounts, roles, certificates and the audit log; never client video."""
+    return user.is_authenticated and user.has_role("admin")
+
+
 def may_create_case(user: User) -> bool:
     return user.is_authenticated and user.has_role("worker")
 

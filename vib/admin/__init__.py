@@ -1,0 +1,1 @@
+"""Administration: accounts, roles, certificates and the audit log. Never client video."""
