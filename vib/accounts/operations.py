@@ -6,29 +6,28 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vib.accounts.models import ROLES, ApiToken, User, UserRole
 from vib.core.db import utcnow
+from vib.core.errors import UserError
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(UserError):
+    """A refused account change; the message is for the person who asked (in their language)."""
 
 
 def add_user(db: Session, email: str, roles: list[str], name: str | None = None, password: str | None = None) -> User:
     """Create a user, or give an existing user more roles (a supervisor is often a worker too)."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise AccountError(f"not an e-mail address: {email!r}")
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown or not roles:
-        raise AccountError(f"roles must be among {', '.join(ROLES)}")
+    email = _checked_email(email)
+    _check_roles(roles)
+    name = _checked_name(name) if name else None
     user = find_user(db, email)
     if user is None:
         user = User(email=email, name=name or email.split("@")[0])
@@ -44,9 +43,57 @@ def add_user(db: Session, email: str, roles: list[str], name: str | None = None,
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(_l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     user.password_hash = generate_password_hash(password)
+
+
+def rename(user: User, name: str) -> None:
+    user.name = _checked_name(name)
+
+
+def set_roles(db: Session, user: User, roles: list[str], by: User | None = None) -> None:
+    """Give `user` exactly these roles. Nobody removes their own admin role (so that an organisation
+    cannot lock itself out by a slip of the mouse): another admin has to do it."""
+    _check_roles(roles)
+    if by is not None and by.id == user.id and user.has_role("admin") and "admin" not in roles:
+        raise AccountError(_l("You cannot remove your own administrator role: ask another administrator."))
+    wanted = set(roles)
+    for row in list(user.role_rows):
+        if row.role not in wanted:
+            user.role_rows.remove(row)
+    for role in sorted(wanted - user.roles):
+        user.role_rows.append(UserRole(role=role))
+    db.flush()
+
+
+def set_active(user: User, active: bool, by: User | None = None) -> None:
+    """Deactivate (no login, no API token works) or reactivate an account; nobody deactivates
+    themselves."""
+    if by is not None and by.id == user.id and not active:
+        raise AccountError(_l("You cannot deactivate your own account: ask another administrator."))
+    user.active = bool(active)
+
+
+def _checked_email(email: str | None) -> str:
+    email = (email or "").strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or not domain or " " in email or len(email) > 254:
+        raise AccountError(_l("Not an e-mail address: %(email)s", email=email or "-"))
+    return email
+
+
+def _checked_name(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 200:
+        raise AccountError(_l("Give a name (at most 200 characters)."))
+    return name
+
+
+def _check_roles(roles: list[str]) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise AccountError(_l("Give at least one role, among: %(roles)s.", roles=", ".join(ROLES)))
 
 
 def find_user(db: Session, email: str) -> User | None:

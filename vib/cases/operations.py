@@ -100,6 +100,16 @@ def viewing_refusal(case: Case) -> str | None:
     return None
 
 
+def supervision_refusal(case: Case) -> str | None:
+    """Why the case's clips may not be shown to a supervisor now: everyone recorded on the case must
+    consent to supervision, and none may have withdrawn it. None when they may."""
+    people = consents_by_person(case).values()
+    missing = sorted(p.person for p in people if "supervision" not in p.purposes)
+    if not people or missing:
+        return str(_l("Not everyone in this case consents to review by a supervisor (%(people)s): the clip cannot be shared for supervision.", people=", ".join(missing) or "-"))
+    return None
+
+
 def _person_label(person: str) -> str:
     person = " ".join((person or "").split())
     if not person or len(person) > MAX_PERSON:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from vib.clips import operations as ops
 from vib.clips.models import Clip
-from vib.core import access, db, storage
+from vib.core import access, audit, db, storage
 from vib.core.api import int_arg, json_body
 from vib.core.errors import UserError, abort_with, message_for
 
@@ -38,7 +38,7 @@ def clip_json(clip: Clip) -> dict:
         "created_at": clip.created_at.isoformat(),
         "filmstrip_ready": clip.filmstrip_ready,
         "filmstrip_failed": clip.filmstrip_failed,
-        "media_refusal": access.media_refusal(clip),
+        "media_refusal": access.media_refusal(clip, current_user),
         "page_url": url_for("clips.clip_page", clip_id=clip.id),
     }
 
@@ -80,13 +80,15 @@ def clip_page(clip_id: int):
     from vib.coding.schemes import default_scheme_id, get_scheme, localized, scheme_choices, scheme_for_clip
 
     clip = access.clip_or_404(current_user, "view", clip_id)
+    audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))
+    db.session().commit()
     case_scheme = get_scheme(db.session(), clip.case.scheme_id or default_scheme_id())
     as_case = gettext("As its case (%(scheme)s)", scheme=localized(case_scheme.label) if case_scheme else "?")
     return render_template(
         "clips/detail.html",
         clip=clip,
         clip_data=clip_json(clip),
-        media_refusal=access.media_refusal(clip),
+        media_refusal=access.media_refusal(clip, current_user),
         may_edit=access.may_clip(current_user, "edit", clip),
         scheme_label=localized(scheme_for_clip(db.session(), clip).label),
         scheme_choices=[("", as_case)] + scheme_choices(db.session())[1:],
@@ -142,6 +144,7 @@ def api_update(clip_id: int):
 def api_media(clip_id: int):
     clip = access.clip_for_media(current_user, clip_id)
     ops.require_ready(clip)
+    audit.record_stream(db.session(), current_user, clip.id, access.acting_role(current_user, clip))
     # A path (not an open file) lets Werkzeug answer Range, If-Range and ETag requests.
     response = send_file(storage.current().path(clip.playable_key), mimetype="video/mp4", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

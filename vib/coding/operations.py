@@ -15,7 +15,7 @@ from vib.clips import operations as clip_ops
 from vib.clips.models import READY, Clip
 from vib.coding import schemes
 from vib.coding.models import ACTORS, Moment
-from vib.core import jobs
+from vib.core import access, audit, jobs
 from vib.core.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,10 @@ class MomentConflict(UserError):
 # -- moments -------------------------------------------------------------------------------------
 
 
-def clip_moments(db: Session, clip: Clip) -> list[Moment]:
-    return list(db.scalars(select(Moment).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)))
+def clip_moments(db: Session, clip: Clip, viewer: User | None = None) -> list[Moment]:
+    """The clip's moments by start time: all of them, or those `viewer` may see."""
+    moments = list(db.scalars(select(Moment).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)))
+    return moments if viewer is None else access.visible_moments(viewer, clip, moments)
 
 
 def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment:
@@ -67,12 +69,14 @@ def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment
     moment = Moment(clip=clip, author=author, note="", tags=[], end_ms=None)
     _apply(db, clip, moment, fields)
     db.add(moment)
+    db.flush()
+    _audit(db, author, "moment.create", moment)
     db.commit()
     _after_change(clip)
     return moment
 
 
-def update_moment(db: Session, moment: Moment, fields: dict) -> Moment:
+def update_moment(db: Session, moment: Moment, fields: dict, by: User) -> Moment:
     fields = dict(fields)
     version = fields.pop("version", None)
     if not isinstance(version, int) or isinstance(version, bool):
@@ -81,6 +85,7 @@ def update_moment(db: Session, moment: Moment, fields: dict) -> Moment:
     if version != moment.version:
         raise MomentConflict(moment)
     _apply(db, moment.clip, moment, fields)
+    _audit(db, by, "moment.update", moment)
     try:
         db.commit()
     except StaleDataError:  # another request changed it between our read and our write
@@ -90,11 +95,16 @@ def update_moment(db: Session, moment: Moment, fields: dict) -> Moment:
     return moment
 
 
-def delete_moment(db: Session, moment: Moment, version: int | None = None) -> None:
+def delete_moment(db: Session, moment: Moment, by: User, version: int | None = None) -> None:
     if version is not None and version != moment.version:
         raise MomentConflict(moment)
+    _audit(db, by, "moment.delete", moment)
     db.delete(moment)
     db.commit()
+
+
+def _audit(db: Session, user: User, action: str, moment: Moment) -> None:
+    audit.record(db, user, action, "moment", moment.id, access.acting_role(user, moment.clip))
 
 
 def _refuse_unknown(fields: dict) -> None:
@@ -145,7 +155,8 @@ def _after_change(clip: Clip) -> None:
         jobs.enqueue("moment_thumbnails", clip.id)
 
 
-def moment_json(db: Session, moment: Moment) -> dict:
+def moment_json(db: Session, moment: Moment, viewer: User | None = None) -> dict:
+    """The moment for the API; `editable` says whether `viewer` may change it (its author may)."""
     scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
     code = scheme.code(moment.code) if scheme else None
     return {
@@ -166,6 +177,7 @@ def moment_json(db: Session, moment: Moment) -> dict:
         "created_at": moment.created_at.isoformat(),
         "updated_at": moment.updated_at.isoformat(),
         "version": moment.version,
+        "editable": viewer is None or viewer.id == moment.author_id,
     }
 
 
@@ -189,10 +201,11 @@ def make_moment_thumbnails(clip_id: int) -> None:
 # -- statistics ------------------------------------------------------------------------------------
 
 
-def stats_for_clip(db: Session, clip: Clip, window_ms: int | None = None) -> ClipStats:
+def stats_for_clip(db: Session, clip: Clip, viewer: User | None = None, window_ms: int | None = None) -> ClipStats:
+    """The figures of the moments `viewer` sees (all moments without a viewer)."""
     window_ms = DEFAULT_WINDOW_MS if window_ms is None else window_ms
     facts = []
-    for moment in clip_moments(db, clip):
+    for moment in clip_moments(db, clip, viewer):
         scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
         code = scheme.code(moment.code) if scheme else None
         facts.append(MomentFacts(moment.start_ms, moment.end_ms, moment.code, moment.actor, code.stats_role if code else None, frozenset(moment.tags)))

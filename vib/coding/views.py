@@ -9,7 +9,7 @@ from vib.clips.models import Clip
 from vib.clips.views import clip_json
 from vib.coding import operations as ops
 from vib.coding import schemes
-from vib.core import access, db
+from vib.core import access, audit, db
 from vib.core.api import int_arg, json_body
 from vib.core.errors import abort_with
 
@@ -22,13 +22,13 @@ bp = Blueprint("coding", __name__)
 @bp.get("/clips/<int:clip_id>/coding")
 @login_required
 def coding_page(clip_id: int):
-    clip = access.clip_or_404(current_user, "view", clip_id)
+    clip = _viewed(clip_id)
     return render_template(
         "coding/code.html",
         clip=clip,
         clip_data=clip_json(clip),
         scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
-        media_refusal=access.media_refusal(clip),
+        media_refusal=access.media_refusal(clip, current_user),
         may_code=access.may_clip(current_user, "code", clip),
     )
 
@@ -36,17 +36,25 @@ def coding_page(clip_id: int):
 @bp.get("/clips/<int:clip_id>/review")
 @login_required
 def review_page(clip_id: int):
-    clip = access.clip_or_404(current_user, "view", clip_id)
-    refusal = access.media_refusal(clip)
-    moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip))
+    clip = _viewed(clip_id)
+    refusal = access.media_refusal(clip, current_user)
+    moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip, current_user))
     return render_template(
         "coding/review.html",
         clip=clip,
         moments=moments,
-        stats=None if refusal else ops.stats_for_clip(db.session(), clip).as_dict(),
+        stats=None if refusal else ops.stats_for_clip(db.session(), clip, current_user).as_dict(),
         scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
     )
+
+
+def _viewed(clip_id: int) -> Clip:
+    """The clip of a page `current_user` opens, recorded in the audit log."""
+    clip = access.clip_or_404(current_user, "view", clip_id)
+    audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))
+    db.session().commit()
+    return clip
 
 
 def _with_thumbnails(clip: Clip, moments: list) -> list[dict]:
@@ -54,7 +62,7 @@ def _with_thumbnails(clip: Clip, moments: list) -> list[dict]:
     width = clip_ops.thumbnail_width(ops.REVIEW_THUMB_WIDTH, clip)
     base = url_for("clips.api_thumbnail", clip_id=clip.id)  # built once: 2,000 moments, 6,000 stills
     return [
-        {**ops.moment_json(db.session(), m), "thumbnails": [{"t": t, "url": f"{base}?t={t}&w={width}"} for t in m.times]}
+        {**ops.moment_json(db.session(), m, current_user), "thumbnails": [{"t": t, "url": f"{base}?t={t}&w={width}"} for t in m.times]}
         for m in moments
     ]
 
@@ -84,7 +92,7 @@ def api_scheme(scheme_id: str):
 @login_required
 def api_list_moments(clip_id: int):
     clip = access.clip_for_media(current_user, clip_id)
-    return jsonify([ops.moment_json(db.session(), m) for m in ops.clip_moments(db.session(), clip)])
+    return jsonify([ops.moment_json(db.session(), m, current_user) for m in ops.clip_moments(db.session(), clip, current_user)])
 
 
 @bp.post("/api/clips/<int:clip_id>/moments")
@@ -92,20 +100,20 @@ def api_list_moments(clip_id: int):
 def api_create_moment(clip_id: int):
     clip = access.clip_for_media(current_user, clip_id, "code")
     moment = ops.create_moment(db.session(), clip, current_user, json_body())
-    return jsonify(ops.moment_json(db.session(), moment)), 201
+    return jsonify(ops.moment_json(db.session(), moment, current_user)), 201
 
 
 @bp.patch("/api/moments/<int:moment_id>")
 @login_required
 def api_update_moment(moment_id: int):
-    moment = ops.update_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), json_body())
-    return jsonify(ops.moment_json(db.session(), moment))
+    moment = ops.update_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), json_body(), current_user)
+    return jsonify(ops.moment_json(db.session(), moment, current_user))
 
 
 @bp.delete("/api/moments/<int:moment_id>")
 @login_required
 def api_delete_moment(moment_id: int):
-    ops.delete_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), int_arg("version"))
+    ops.delete_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), current_user, int_arg("version"))
     return "", 204
 
 
@@ -113,4 +121,4 @@ def api_delete_moment(moment_id: int):
 @login_required
 def api_stats(clip_id: int):
     clip = access.clip_for_media(current_user, clip_id)
-    return jsonify(ops.stats_for_clip(db.session(), clip, int_arg("window_ms")).as_dict())
+    return jsonify(ops.stats_for_clip(db.session(), clip, current_user, int_arg("window_ms")).as_dict())
