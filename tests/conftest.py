@@ -76,6 +76,7 @@ def people(app):
             "worker": ["worker"],
             "other_worker": ["worker"],
             "supervisor": ["supervisor"],
+            "other_supervisor": ["supervisor"],
             "trainer": ["trainer"],
             "admin": ["admin"],
         }.items():
@@ -153,3 +154,33 @@ def browser_login(app, people):
         return client
 
     return login
+
+
+@pytest.fixture
+def certified(app, people):
+    """Both supervisors hold a valid certificate (two years left)."""
+    from datetime import timedelta
+
+    from vib.accounts.certificates import certify
+    from vib.accounts.models import User
+
+    with app.app_context():
+        session = db.session()
+        for who in ("supervisor", "other_supervisor"):
+            certify(session, session.get(User, people[who].id), f"AIT-{who}", "AIT", date.today() + timedelta(days=730))
+        session.commit()
+
+
+def consent_to_supervision(api, case) -> None:
+    for person in ("father", "worker"):
+        r = api("worker").post(f"/api/cases/{case['id']}/consents", json={"person": person, "role": "parent" if person == "father" else "worker", "purposes": ["supervision"], "date": date.today().isoformat()})
+        assert r.status_code == 201, r.json
+
+
+@pytest.fixture
+def review(api, case, ready_clip, certified):
+    """`worker` asked `supervisor` to review `ready_clip`; everyone consents to supervision."""
+    consent_to_supervision(api, case)
+    r = api("worker").post(f"/api/clips/{ready_clip['id']}/reviews", json={"supervisor": "supervisor@example.org", "question": "Look at how I start."})
+    assert r.status_code == 201, r.json
+    return r.json

@@ -19,6 +19,7 @@ def case_json(case: Case) -> dict:
         "id": case.id,
         "code": case.code,
         "learning_question": case.learning_question,
+        "next_learning_goal": case.next_learning_goal,
         "scheme_id": case.scheme_id,
         "owner_id": case.owner_id,
         "created_at": case.created_at.isoformat(),
@@ -27,6 +28,7 @@ def case_json(case: Case) -> dict:
             for p in ops.consents_by_person(case).values()
         ],
         "upload_refusal": ops.upload_refusal(case),
+        "supervision_refusal": ops.supervision_refusal(case),
     }
 
 

@@ -116,7 +116,7 @@ def visible_moments(user: User, clip: Clip, moments: list[Moment]) -> list[Momen
     owner_id = clip.case.owner_id
     if user.id == owner_id:
         shown_to_owner = _sent_review_authors(clip)
-        return [m for m in moments if m.author_id == owner_id or (m.author_id in shown_to_owner and not _analysis_only(m))]
+        return [m for m in moments if m.author_id == owner_id or (m.author_id in shown_to_owner and not analysis_only(m))]
     return [m for m in moments if m.author_id in (owner_id, user.id)]
 
 
@@ -131,7 +131,7 @@ def _sent_review_authors(clip: Clip) -> set[int]:
     return set(session().scalars(query))
 
 
-def _analysis_only(moment: Moment) -> bool:
+def analysis_only(moment: Moment) -> bool:
     from vib.coding import schemes
     from vib.core.db import session
 

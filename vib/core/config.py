@@ -31,6 +31,17 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
         # The code scheme of cases that choose none; an id of annotations/ or of an imported scheme.
         "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),
+        # How long an asked supervisor keeps access to a clip after its review is closed.
+        "VIB_REVIEW_ACCESS_DAYS": _int("VIB_REVIEW_ACCESS_DAYS", 30),
+        # E-mail for notifications: off unless VIB_SMTP_HOST is set (then notifications stay in-app too).
+        "VIB_SMTP_HOST": os.environ.get("VIB_SMTP_HOST", ""),
+        "VIB_SMTP_PORT": _int("VIB_SMTP_PORT", 25),
+        "VIB_SMTP_USER": os.environ.get("VIB_SMTP_USER", ""),
+        "VIB_SMTP_PASSWORD": os.environ.get("VIB_SMTP_PASSWORD", ""),
+        "VIB_SMTP_STARTTLS": os.environ.get("VIB_SMTP_STARTTLS", "") == "1",
+        "VIB_MAIL_FROM": os.environ.get("VIB_MAIL_FROM", "vib@localhost"),
+        # The address people open vib at, for links in e-mails.
+        "VIB_BASE_URL": os.environ.get("VIB_BASE_URL", "http://localhost:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

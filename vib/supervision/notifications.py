@@ -1,0 +1,141 @@
+"""Notifications: a row per person and event, shown as a badge and a list; e-mailed when SMTP is
+configured. The text is made when shown, in the reader's language. An e-mail says only who did what
+and links to vib: no case codes, titles, questions or feedback leave the organisation by mail."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from vib.accounts.models import User
+from vib.core import jobs
+from vib.core.db import utcnow
+from vib.supervision.models import Notification, ReviewRequest
+
+log = logging.getLogger(__name__)
+
+KINDS = ("review_requested", "feedback_sent", "review_answered", "review_withdrawn", "review_closed")
+
+
+def notify(db: Session, recipient: User, kind: str, review: ReviewRequest, actor: User) -> Notification:
+    """Add a notification (stored with the caller's commit) and, with SMTP configured, e-mail it after."""
+    assert kind in KINDS, kind
+    notification = Notification(user_id=recipient.id, kind=kind, review_id=review.id, actor_id=actor.id)
+    db.add(notification)
+    db.flush()
+    if current_app.config["VIB_SMTP_HOST"]:
+        db.info.setdefault("vib.emails", []).append(notification.id)
+    return notification
+
+
+def send_queued_emails(db: Session) -> None:
+    """Hand the e-mails of notifications just committed to the job runner (never before the commit:
+    the job reads the row)."""
+    for notification_id in db.info.pop("vib.emails", []):
+        jobs.enqueue("notification_email", notification_id)
+
+
+def text(notification: Notification) -> str:
+    name = notification.actor.name if notification.actor else "?"
+    messages = {
+        "review_requested": gettext("%(name)s asks you to review a clip.", name=name),
+        "feedback_sent": gettext("%(name)s sent you feedback on your clip.", name=name),
+        "review_answered": gettext("%(name)s answered your feedback.", name=name),
+        "review_withdrawn": gettext("%(name)s withdrew a review request.", name=name),
+        "review_closed": gettext("%(name)s closed a review.", name=name),
+    }
+    return messages[notification.kind]
+
+
+def notification_json(notification: Notification) -> dict:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "text": text(notification),
+        "url": url_for("supervision.review_page", review_id=notification.review_id) if notification.review_id else None,
+        "review_id": notification.review_id,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
+
+
+def unread_count(db: Session, user: User) -> int:
+    return db.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def for_user(db: Session, user: User, limit: int = 50, unread_only: bool = False) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(db.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def notification_or_none(db: Session, user: User, notification_id: int) -> Notification | None:
+    """One of `user`'s notifications (None for someone else's: nobody reads another's list)."""
+    notification = db.get(Notification, notification_id)
+    return notification if notification is not None and notification.user_id == user.id else None
+
+
+def mark_read(db: Session, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.commit()
+
+
+def mark_all_read(db: Session, user: User) -> int:
+    result = db.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.commit()
+    return result.rowcount
+
+
+def mark_review_read(db: Session, user: User, review: ReviewRequest) -> None:
+    """Opening a review reads its notifications."""
+    db.execute(update(Notification).where(Notification.user_id == user.id, Notification.review_id == review.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.commit()
+
+
+@jobs.task("notification_email")
+def email_notification(notification_id: int) -> None:
+    """Send one notification by e-mail; a failure is logged, never shown to the person who acted."""
+    from vib.core.db import session
+
+    db = session()
+    notification = db.get(Notification, notification_id)
+    config = current_app.config
+    if notification is None or notification.emailed_at is not None or not config["VIB_SMTP_HOST"]:
+        return
+    recipient = db.get(User, notification.user_id)
+    if recipient is None or not recipient.active:
+        return
+    message = _email(notification, recipient, config)
+    try:
+        with smtplib.SMTP(config["VIB_SMTP_HOST"], config["VIB_SMTP_PORT"], timeout=30) as smtp:
+            if config["VIB_SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["VIB_SMTP_USER"]:
+                smtp.login(config["VIB_SMTP_USER"], config["VIB_SMTP_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not e-mail notification %s", notification_id)
+        return
+    notification.emailed_at = utcnow()
+    db.commit()
+
+
+def _email(notification: Notification, recipient: User, config) -> EmailMessage:
+    link = config["VIB_BASE_URL"].rstrip("/") + f"/reviews/{notification.review_id}"
+    with force_locale(recipient.locale or config["VIB_DEFAULT_LOCALE"]):
+        subject = gettext("vib: %(text)s", text=text(notification))
+        body = gettext("%(text)s\n\nOpen it in vib: %(link)s\n\nThis message contains no client information; log in to vib to read more.", text=text(notification), link=link)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["VIB_MAIL_FROM"]
+    message["To"] = recipient.email
+    message.set_content(body)
+    return message
