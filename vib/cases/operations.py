@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
 from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
+from vib.core import audit
 from vib.core.errors import UserError
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -125,6 +126,7 @@ def _add_record(db, case, by, person, role, action, purposes, on) -> ConsentReco
     record = ConsentRecord(case=case, person=person, person_role=role, action=action, purposes=purposes, consent_date=on, recorded_by_id=by.id)
     db.add(record)
     db.flush()
+    audit.record(db, by, f"consent.{action}", "case", case.id, "worker")
     return record
 
 
