@@ -1,13 +1,15 @@
-"""The demo organisation: a user for each role, a case with consent, and a generated clip."""
+"""The demo organisation: a user for each role (the supervisor certified), a case with consent, and a
+generated clip."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
 
+from vib.accounts.certificates import certify
 from vib.accounts.operations import add_user, find_user
 from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
@@ -33,6 +35,9 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
         for email, password, roles, name in DEMO_USERS:
             if find_user(session, email) is None:
                 add_user(session, email, roles, name=name, password=password)
+        supervisor = find_user(session, "supervisor@demo.vib")
+        if supervisor.certificate is None:  # certificates last three years
+            certify(session, supervisor, "DEMO-AIT-1", "AIT", date.today() + timedelta(days=3 * 365))
         session.commit()
         worker = find_user(session, "worker@demo.vib")
         if session.scalar(select(Case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id)) is None:
