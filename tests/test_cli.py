@@ -82,3 +82,68 @@ def test_a_malformed_scheme_file_is_refused_with_its_line_and_reason(tmp_path):
     assert "broken" not in run(tmp_path, "schemes", "list").output
     path.write_text("{ not json")
     assert "line 1" in run(tmp_path, "schemes", "validate", str(path)).output
+
+
+def _app(tmp_path):
+    return create_app({"VIB_HOME": tmp_path / "home", "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"})
+
+
+def test_user_certify_records_a_supervisors_certificate(tmp_path):
+    from datetime import date, timedelta
+
+    from vib.accounts.certificates import certificate_state
+    from vib.accounts.operations import find_user
+    from vib.core import audit, db
+
+    assert run(tmp_path, "user", "add", "sup@example.org", "--role", "supervisor").exit_code == 0
+    soon = (date.today() + timedelta(days=30)).isoformat()
+    result = run(tmp_path, "user", "certify", "sup@example.org", "--number", "123", "--issuer", "AIT", "--valid-until", soon)
+    assert result.exit_code == 0, result.output
+    assert f"AIT no. 123, valid until {soon} (expiring)" in result.output
+    renewed = (date.today() + timedelta(days=3 * 365)).isoformat()
+    assert run(tmp_path, "user", "certify", "sup@example.org", "--number", "456", "--valid-until", renewed).exit_code == 0
+    with _app(tmp_path).app_context():
+        user = find_user(db.session(), "sup@example.org")
+        assert (user.certificate.number, user.certificate.issuer, certificate_state(user)) == ("456", "AIT", "valid")
+        rows = [(r.role, r.action, r.object_type, r.object_id) for r in audit.events(db.session())]
+        assert rows == [("cli", "user.create", "user", user.id)] + [("cli", "certificate.set", "certificate", user.id)] * 2
+        assert all(r.user_email.startswith("cli:") for r in audit.events(db.session()))
+
+
+def test_user_certify_refuses_with_a_readable_message(tmp_path):
+    run(tmp_path, "user", "add", "sup@example.org", "--role", "supervisor")
+    run(tmp_path, "user", "add", "work@example.org", "--role", "worker")
+    for args, message in [
+        (["nobody@example.org", "--valid-until", "2027-01-01"], "no user nobody@example.org"),
+        (["work@example.org", "--valid-until", "2027-01-01"], "give work@example.org the supervisor role first"),
+        (["sup@example.org", "--valid-until", "2027-02-30"], "as YYYY-MM-DD"),
+        (["sup@example.org", "--valid-until", "1-1-2027"], "as YYYY-MM-DD"),
+    ]:
+        result = run(tmp_path, "user", "certify", *args, "--number", "1")
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    assert run(tmp_path, "user", "certify", "sup@example.org", "--valid-until", "2027-01-01").exit_code != 0  # no --number
+
+
+def test_audit_export_writes_csv_since_a_day(tmp_path):
+    from datetime import datetime, timezone
+
+    from vib.core import db
+    from vib.core.audit import AuditEvent
+
+    assert run(tmp_path, "init").exit_code == 0
+    with _app(tmp_path).app_context():
+        for day, action, object_id in [(9, "clip.view", 1), (10, "moment.create", 2), (11, "review.send", 3)]:
+            db.session().add(AuditEvent(at=datetime(2026, 1, day, 23, 30, tzinfo=timezone.utc), user_email="w@example.org", role="worker", action=action, object_type=action.split(".")[0], object_id=object_id))
+        db.session().commit()
+    everything = run(tmp_path, "audit", "export")
+    assert everything.exit_code == 0 and len(everything.stdout.splitlines()) == 4
+    since = run(tmp_path, "audit", "export", "--since", "2026-01-10")
+    assert since.exit_code == 0, since.output
+    assert since.stdout.splitlines() == [
+        "time,user,role,action,object type,object id",
+        "2026-01-10T23:30:00+00:00,w@example.org,worker,moment.create,moment,2",
+        "2026-01-11T23:30:00+00:00,w@example.org,worker,review.send,review,3",
+    ]  # fmt: skip
+    bad = run(tmp_path, "audit", "export", "--since", "10-01-2026")
+    assert bad.exit_code != 0 and "--since" in bad.output and not bad.stdout.startswith("time")

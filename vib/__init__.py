@@ -30,8 +30,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, supervision_api_bp, supervision_bp):
         app.register_blueprint(blueprint)
 
-    app.add_url_rule("/", "index", lambda: redirect(url_for("cases.list_page")))
+    app.add_url_rule("/", "index", _start_page)
     return app
+
+
+def _start_page():
+    """Where vib opens: an admin (who has no cases) at the accounts, everyone else at their cases."""
+    from flask_login import current_user
+
+    from vib.core.access import may_administer
+
+    if may_administer(current_user) and not current_user.has_role("worker"):
+        return redirect(url_for("admin.users_page"))
+    return redirect(url_for("cases.list_page"))
 
 
 def start_background_work(app: Flask) -> int:

@@ -1,4 +1,4 @@
-"""The `vib` command: serve, init, demo, user, token, schemes."""
+"""The `vib` command: serve, init, demo, user, token, schemes, audit."""
 
 from __future__ import annotations
 
@@ -91,17 +91,61 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add(email: str, roles: tuple[str, ...], name: str | None, password_stdin: bool) -> None:
     """Add a user, or give an existing user more roles."""
-    from vib.accounts.operations import AccountError, add_user
+    from vib.accounts.operations import AccountError, add_user, find_user
+    from vib.core import audit
     from vib.core.db import session
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with _migrated_app().app_context():
+    with _english(_migrated_app()):
+        existed = find_user(session(), email) is not None
         try:
             account = add_user(session(), email, list(roles), name=name, password=password)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from exc
+        audit.record(session(), _cli_actor(), "user.update" if existed else "user.create", "user", account.id, CLI_ROLE)
         session().commit()
         click.echo(f"{account.email}: {', '.join(sorted(account.roles))}", err=True)
+
+
+@user.command("certify")
+@click.argument("email")
+@click.option("--number", required=True, help="The certificate number.")
+@click.option("--issuer", default="AIT", show_default=True, help="The body that issued the certificate.")
+@click.option("--valid-until", required=True, metavar="YYYY-MM-DD", help="The last day the certificate is valid.")
+def user_certify(email: str, number: str, issuer: str, valid_until: str) -> None:
+    """Record or renew the certificate of supervisor EMAIL (certificates last three years)."""
+    from vib.accounts.certificates import certificate_state
+    from vib.accounts.operations import find_user
+    from vib.admin.operations import set_certificate
+    from vib.core.db import session
+    from vib.core.errors import UserError
+
+    with _english(_migrated_app()):
+        account = find_user(session(), email)
+        if account is None:
+            raise click.ClickException(f"no user {email}")
+        try:
+            certificate = set_certificate(session(), _cli_actor(), account, number, issuer, valid_until, role=CLI_ROLE)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session().commit()
+        state = certificate_state(account)
+        click.echo(f"{account.email}: {certificate.issuer} no. {certificate.number}, valid until {certificate.valid_until.isoformat()} ({state})", err=True)
+
+
+CLI_ROLE = "cli"
+
+
+def _cli_actor():
+    """Who the audit log names for a change made with the `vib` command: the system account that ran it."""
+    import getpass
+    from types import SimpleNamespace
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "unknown"
+    return SimpleNamespace(id=None, email=f"cli:{login}")
 
 
 @main.group()
@@ -189,6 +233,28 @@ def schemes_import(file: str) -> None:
             raise click.ClickException(f"{file}: {exc}") from exc
     state = "imported" if created else "already there, unchanged"
     click.echo(f"{scheme.id} v{scheme.version}: {state}", err=True)
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The append-only audit log."""
+
+
+@audit_group.command("export")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only rows from this day on (UTC).")
+def audit_export(since) -> None:
+    """Write the audit log as CSV to standard output.
+
+    Columns: time (UTC, ISO 8601), user, role, action, object type, object id; oldest row first."""
+    from datetime import timezone
+
+    from vib.core import audit
+    from vib.core.db import session
+
+    with _migrated_app().app_context():
+        rows = audit.events(session(), since=since.replace(tzinfo=timezone.utc) if since else None)
+        for chunk in audit.csv_lines(rows):
+            click.echo(chunk, nl=False)
 
 
 @main.command()

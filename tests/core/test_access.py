@@ -1,35 +1,57 @@
-"""Who may see what: every endpoint so far, for every kind of user. Add rows as features arrive.
+"""Who may see what: every endpoint and page so far, for every kind of person. Add rows as features
+arrive.
 
-A clip or case of someone else answers 404, exactly as one that does not exist.
+The people: the clip's owner (a worker), another worker, the supervisor the owner asked for a review
+of the clip, a supervisor nobody asked, a trainer, an admin, and someone not logged in. A clip or case
+of someone else answers 404, exactly as one that does not exist. The asked supervisor sees the clip
+under review (media, moments, figures, feedback) and nothing else of the worker's.
 """
 
 import pytest
 
-ANONYMOUS_API = 401
-PEOPLE = ["worker", "other_worker", "supervisor", "trainer", "admin", None]
+PEOPLE = ["worker", "other_worker", "supervisor", "other_supervisor", "trainer", "admin", None]
+IDS = [p or "anonymous" for p in PEOPLE]
 
-# (method, url template, status for: owner worker, other worker, supervisor, trainer, admin, anonymous)
+# (method, url template, status for: owner, other worker, asked supervisor, unrelated supervisor,
+#  trainer, admin, anonymous)
 API_MATRIX = [
-    ("get", "/api/cases/{case}", [200, 404, 404, 404, 404, 401]),
-    ("post", "/api/cases/{case}/consents", [201, 404, 404, 404, 404, 401]),
-    ("post", "/api/cases/{case}/consents/withdraw", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/media", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/thumbnail?t=0", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/filmstrip", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/filmstrip.jpg", [200, 404, 404, 404, 404, 401]),
-    ("post", "/api/clips", [201, 404, 404, 404, 404, 401]),
-    ("post", "/api/cases", [201, 201, 403, 403, 403, 401]),
-    ("get", "/api/clips/999999", [404, 404, 404, 404, 404, 401]),
-    ("patch", "/api/clips/{clip}", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/frames", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/moments", [200, 404, 404, 404, 404, 401]),
-    ("post", "/api/clips/{clip}/moments", [201, 404, 404, 404, 404, 401]),
-    ("patch", "/api/moments/{moment}", [200, 404, 404, 404, 404, 401]),
-    ("delete", "/api/moments/{moment}", [204, 404, 404, 404, 404, 401]),
-    ("get", "/api/clips/{clip}/stats", [200, 404, 404, 404, 404, 401]),
-    ("get", "/api/schemes", [200, 200, 200, 200, 200, 401]),
-    ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 401]),
+    ("get", "/api/cases/{case}", [200, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/cases/{case}/consents", [201, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/cases/{case}/consents/withdraw", [200, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/media", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/thumbnail?t=0", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/filmstrip", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/filmstrip.jpg", [200, 404, 200, 404, 404, 404, 401]),
+    ("post", "/api/clips", [201, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/cases", [201, 201, 403, 403, 403, 403, 401]),
+    ("get", "/api/clips/999999", [404, 404, 404, 404, 404, 404, 401]),
+    ("patch", "/api/clips/{clip}", [200, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/frames", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/moments", [200, 404, 200, 404, 404, 404, 401]),
+    ("post", "/api/clips/{clip}/moments", [201, 404, 201, 404, 404, 404, 401]),
+    # the owner's moment: only its author changes it
+    ("patch", "/api/moments/{moment}", [200, 404, 404, 404, 404, 404, 401]),
+    ("delete", "/api/moments/{moment}", [204, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/stats", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/schemes", [200, 200, 200, 200, 200, 200, 401]),
+    ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 200, 401]),
+    # supervision (the review is requested; the supervisor wrote one draft item)
+    ("post", "/api/clips/{clip}/reviews", [201, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/supervisors", [200, 200, 403, 403, 403, 403, 401]),
+    ("get", "/api/reviews", [200, 200, 200, 200, 200, 200, 401]),
+    ("get", "/api/reviews/{review}", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/feedback", [200, 404, 200, 404, 404, 404, 401]),
+    ("post", "/api/reviews/{review}/feedback", [403, 404, 201, 404, 404, 404, 401]),
+    ("patch", "/api/reviews/{review}/feedback/{feedback}", [403, 404, 200, 404, 404, 404, 401]),
+    ("delete", "/api/reviews/{review}/feedback/{feedback}", [403, 404, 204, 404, 404, 404, 401]),
+    ("post", "/api/reviews/{review}/send", [403, 404, 200, 404, 404, 404, 401]),
+    # not before the feedback is sent (409), and only by the worker
+    ("post", "/api/reviews/{review}/answers", [409, 404, 403, 404, 404, 404, 401]),
+    ("post", "/api/reviews/{review}/withdraw", [200, 404, 403, 404, 404, 404, 401]),
+    ("post", "/api/reviews/{review}/close", [409, 404, 409, 404, 404, 404, 401]),
+    ("get", "/api/notifications", [200, 200, 200, 200, 200, 200, 401]),
+    ("post", "/api/notifications/read", [200, 200, 200, 200, 200, 200, 401]),
 ]
 
 BODIES = {
@@ -39,6 +61,10 @@ BODIES = {
     "/api/clips/{clip}/moments": {"start_ms": 400, "code": "bc.initiatief"},
     "/api/moments/{moment}": {"version": 1, "note": "She looks up."},
     "/api/clips/{clip}": {"title": "Second visit"},
+    "/api/clips/{clip}/reviews": {"supervisor": "other_supervisor@example.org", "question": "Look at my questions."},
+    "/api/reviews/{review}/feedback": {"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0},
+    "/api/reviews/{review}/feedback/{feedback}": {"text": "Ik zie dat je rustig wacht."},
+    "/api/reviews/{review}/answers": {"text": "Thank you."},
 }
 
 
@@ -49,23 +75,49 @@ def moment(api, ready_clip):
     return made.json
 
 
-def _request(api, who, method, template, case, clip, moment, videos):
-    url = template.format(case=case["id"], clip=clip["id"], moment=moment["id"])
+@pytest.fixture
+def feedback(api, review):
+    made = api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "effect", "text": "Het effect is dat hij opkijkt.", "start_ms": 100})
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+@pytest.fixture
+def objects(case, ready_clip, moment, review, feedback):
+    return {"case": case["id"], "clip": ready_clip["id"], "moment": moment["id"], "review": review["id"], "feedback": feedback["id"]}
+
+
+def _request(api, who, method, template, objects, videos):
+    url = template.format(**objects)
     client = api(who)
     if template == "/api/clips":
-        return client.upload(case["id"], videos["cfr.mp4"])
-    if method in ("post", "patch"):
+        return client.upload(objects["case"], videos["cfr.mp4"])
+    if method in ("post", "patch") and template in BODIES:
         return getattr(client, method)(url, json=BODIES[template])
     return getattr(client, method)(url)
 
 
-@pytest.mark.parametrize("method, template, statuses", API_MATRIX, ids=[f"{m} {u}" for m, u, _ in API_MATRIX])
-@pytest.mark.parametrize("position, who", list(enumerate(PEOPLE)), ids=[p or "anonymous" for p in PEOPLE])
-def test_api_access(api, case, ready_clip, moment, videos, method, template, statuses, position, who):
-    response = _request(api, who, method, template, case, ready_clip, moment, videos)
-    assert response.status_code == statuses[position], response.get_data(as_text=True)[:200]
+def _check(response, expected: int, who) -> None:
+    assert response.status_code == expected, (who, response.get_data(as_text=True)[:200])
     if response.status_code >= 400:
         assert response.is_json and response.json["error"]
+
+
+READS = [row for row in API_MATRIX if row[0] == "get"]
+CHANGES = [row for row in API_MATRIX if row[0] != "get"]
+
+
+@pytest.mark.parametrize("method, template, statuses", READS, ids=[u for _, u, _ in READS])
+def test_reading(api, objects, videos, method, template, statuses):
+    # Reads change nothing another person's read depends on, so one set of objects serves everyone.
+    for who, expected in zip(PEOPLE, statuses):
+        _check(_request(api, who, method, template, objects, videos), expected, who)
+
+
+@pytest.mark.parametrize("method, template, statuses", CHANGES, ids=[f"{m} {u}" for m, u, _ in CHANGES])
+@pytest.mark.parametrize("position, who", list(enumerate(PEOPLE)), ids=IDS)
+def test_changing(api, objects, videos, method, template, statuses, position, who):
+    _check(_request(api, who, method, template, objects, videos), statuses[position], who)
 
 
 @pytest.mark.parametrize("who, count", [("worker", 1), ("other_worker", 0), ("supervisor", 0), ("trainer", 0), ("admin", 0)])
@@ -75,18 +127,33 @@ def test_lists_show_only_what_a_person_may_see(api, ready_clip, who, count):
     assert len(api(who).get(f"/api/clips?case_id={ready_clip['case_id']}").json) == count
 
 
+def test_a_review_request_adds_only_its_clip_to_the_supervisors_list(api, review, ready_clip):
+    assert [c["id"] for c in api("supervisor").get("/api/clips").json] == [ready_clip["id"]]
+    assert api("supervisor").get("/api/cases").json == []
+    assert api("other_supervisor").get("/api/clips").json == []
+
+
+# Pages: status for owner, other worker, asked supervisor, unrelated supervisor, trainer, admin;
+# anonymous visitors are sent to the login page.
 PAGE_MATRIX = [
-    ("/cases/{case}", [200, 404, 404, 404, 404]),
-    ("/clips/{clip}", [200, 404, 404, 404, 404]),
-    ("/clips/{clip}/coding", [200, 404, 404, 404, 404]),
-    ("/clips/{clip}/review", [200, 404, 404, 404, 404]),
-    ("/cases", [200, 200, 200, 200, 200]),
+    ("/cases/{case}", [200, 404, 404, 404, 404, 404]),
+    ("/clips/{clip}", [200, 404, 200, 404, 404, 404]),
+    ("/clips/{clip}/coding", [200, 404, 200, 404, 404, 404]),
+    ("/clips/{clip}/review", [200, 404, 200, 404, 404, 404]),
+    ("/cases", [200, 200, 200, 200, 200, 200]),
+    ("/reviews", [200, 200, 200, 200, 200, 200]),
+    ("/reviews/{review}", [200, 404, 200, 404, 404, 404]),
+    ("/notifications", [200, 200, 200, 200, 200, 200]),
+    ("/admin/users", [404, 404, 404, 404, 404, 200]),
+    ("/admin/users/{admin}", [404, 404, 404, 404, 404, 200]),
+    ("/admin/audit", [404, 404, 404, 404, 404, 200]),
+    ("/admin/audit.csv", [404, 404, 404, 404, 404, 200]),
 ]
 
 
 @pytest.mark.parametrize("template, statuses", PAGE_MATRIX, ids=[u for u, _ in PAGE_MATRIX])
-def test_page_access(app, browser_login, case, ready_clip, template, statuses):
-    url = template.format(case=case["id"], clip=ready_clip["id"])
+def test_page_access(app, browser_login, people, objects, template, statuses):
+    url = template.format(admin=people["admin"].id, **objects)
     for who, status in zip(PEOPLE[:-1], statuses):
         assert browser_login(who).get(url).status_code == status, who
     anonymous = app.test_client().get(url)
@@ -96,3 +163,9 @@ def test_page_access(app, browser_login, case, ready_clip, template, statuses):
 def test_someone_elses_clip_page_does_not_reveal_it(browser_login, ready_clip):
     page = browser_login("other_worker").get(f"/clips/{ready_clip['id']}").get_data(as_text=True)
     assert ready_clip["title"] not in page and "2026-017" not in page
+
+
+def test_an_admin_never_gets_client_video_or_moments(api, objects):
+    admin = api("admin")
+    for url in ("/api/clips/{clip}/media", "/api/clips/{clip}/thumbnail?t=0", "/api/clips/{clip}/moments", "/api/clips/{clip}/feedback", "/api/reviews/{review}"):
+        assert admin.get(url.format(**objects)).status_code == 404

@@ -292,3 +292,11 @@ def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis
     api("supervisor").post(f"/api/reviews/{review['id']}/send")
     seen = api("worker").get(f"/api/clips/{ready_clip['id']}/moments").json
     assert [(m["id"], m["author"]["name"], m["editable"]) for m in seen] == [(workers["id"], "Worker", True), (own["id"], "Supervisor", False)]
+
+
+def test_a_next_learning_goal_alone_is_an_answer_but_an_empty_answer_is_not(api, review):
+    api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "summary", "text": "Wat ik vooral zie is rust."})
+    api("supervisor").post(f"/api/reviews/{review['id']}/send")
+    assert api("worker").post(f"/api/reviews/{review['id']}/answers", json={"text": " "}).json["field"] == "text"
+    goal_only = api("worker").post(f"/api/reviews/{review['id']}/answers", json={"next_goal": "Ask one question at a time."})
+    assert goal_only.status_code == 201 and goal_only.json["next_goal"] == "Ask one question at a time."

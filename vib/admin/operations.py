@@ -122,20 +122,11 @@ class AuditFilter:
         return {key: value for key, value in values.items() if value is not None}
 
     def select(self, zone: tzinfo) -> Select[tuple[AuditEvent]]:
-        query = select(AuditEvent)
-        if self.from_date:
-            query = query.where(AuditEvent.at >= _start_of(self.from_date, zone))
-        if self.to_date:
-            query = query.where(AuditEvent.at < _start_of(self.to_date + timedelta(days=1), zone))
-        if self.user_email:
-            query = query.where(AuditEvent.user_email == self.user_email)
-        if self.action:
-            query = query.where(AuditEvent.action == self.action)
-        if self.object_type:
-            query = query.where(AuditEvent.object_type == self.object_type)
-        if self.object_id is not None:
-            query = query.where(AuditEvent.object_id == self.object_id)
-        return query
+        return audit.matching(
+            since=_start_of(self.from_date, zone) if self.from_date else None,
+            until=_start_of(self.to_date + timedelta(days=1), zone) if self.to_date else None,
+            user_email=self.user_email, action=self.action, object_type=self.object_type, object_id=self.object_id,
+        )  # fmt: skip
 
 
 def audit_page(db: Session, filters: AuditFilter, zone: tzinfo, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[AuditEvent], bool]:

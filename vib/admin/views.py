@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from vib.accounts import certificates
-from vib.accounts.models import ROLES, User
+from vib.accounts.models import User
 from vib.admin import operations as ops
 from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, UserForm
 from vib.core import access, audit, db
@@ -51,7 +51,7 @@ def own_certificate_notice(user=None, today: date | None = None) -> str | None:
     if state is None:
         return _("No supervisor certificate is recorded for you, so you cannot be asked for reviews yet. Ask your administrator to record it.")
     certificate = user.certificate
-    values = {"issuer": certificate.issuer, "number": certificate.number, "date": format_date(certificate.valid_until, "long")}
+    values = {"issuer": certificate.issuer, "number": certificate.number, "date": format_date(certificate.valid_until, "d MMMM yyyy")}
     if state == certificates.EXPIRED:
         return _("Your supervisor certificate (%(issuer)s, no. %(number)s) expired on %(date)s: you cannot be asked for reviews until your administrator records the renewed certificate.", **values)
     return _("Your supervisor certificate (%(issuer)s, no. %(number)s) is valid until %(date)s. Renew it in time: after that you can no longer be asked for reviews.", **values)
@@ -99,10 +99,7 @@ def create_user():
 @bp.get("/users/<int:user_id>")
 def user_page(user_id: int):
     user = _user_or_404(user_id)
-    form = UserForm(obj=user, data={"roles": sorted(user.roles)})
-    certificate = user.certificate
-    certificate_form = CertificateForm(obj=certificate) if certificate else CertificateForm()
-    return _user_page(user, form, certificate_form)
+    return _user_page(user, UserForm(obj=user), _certificate_form(user))
 
 
 def _user_page(user: User, form: UserForm, certificate_form: CertificateForm, status: int = 200):
@@ -151,13 +148,14 @@ def change_password(user_id: int):
 def set_certificate(user_id: int):
     user = _user_or_404(user_id)
     form = CertificateForm()
-    valid_until = form.valid_until.data or form.valid_until.raw_data[0] if form.valid_until.raw_data else None
+    # A date the browser could not parse reaches the operation as typed, so its message names it.
+    valid_until = form.valid_until.data or next(iter(form.valid_until.raw_data or []), None)
     try:
         ops.set_certificate(db.session(), current_user, user, form.number.data, form.issuer.data, valid_until)
     except UserError as exc:
         db.session().rollback()
         flash(str(exc), "error")
-        return _user_page(user, UserForm(formdata=None, obj=user, data={"roles": sorted(user.roles)}), form, 422)
+        return _user_page(user, UserForm(formdata=None, obj=user), form, 422)
     db.session().commit()
     flash(_("Certificate recorded."), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id) + "#certificate")
@@ -208,13 +206,15 @@ def audit_csv():
     except UserError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.audit_page"))
-    rows = ops.audit_rows_for_export(db.session(), filters, get_timezone())
+    zone = get_timezone()
+
+    def lines():  # queried while streaming: the view's own session is closed when it returns
+        yield from audit.csv_lines(ops.audit_rows_for_export(db.session(), filters, zone))
+
     name = f"vib-audit-{date.today().isoformat()}.csv"
     return Response(
-        stream_with_context(audit.csv_lines(rows)),
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
 
-
-ROLE_NAMES = ROLES  # the order in which roles are shown

@@ -84,6 +84,12 @@ def clip_page(clip_id: int):
     db.session().commit()
     case_scheme = get_scheme(db.session(), clip.case.scheme_id or default_scheme_id())
     as_case = gettext("As its case (%(scheme)s)", scheme=localized(case_scheme.label) if case_scheme else "?")
+    from vib.accounts.certificates import askable_supervisors
+    from vib.cases.operations import supervision_refusal
+    from vib.supervision import operations as supervision
+
+    is_owner = access.is_owner(current_user, clip)
+    reviews = supervision.clip_reviews(db.session(), clip, current_user)
     return render_template(
         "clips/detail.html",
         clip=clip,
@@ -92,6 +98,10 @@ def clip_page(clip_id: int):
         may_edit=access.may_clip(current_user, "edit", clip),
         scheme_label=localized(scheme_for_clip(db.session(), clip).label),
         scheme_choices=[("", as_case)] + scheme_choices(db.session())[1:],
+        is_owner=is_owner,
+        reviews=[(supervision.review_json(db.session(), r, current_user, full=False), r.created_at) for r in reviews],
+        supervisors=[u for u in askable_supervisors(db.session()) if u.id != current_user.id] if is_owner else [],
+        supervision_refusal=supervision_refusal(clip.case) if is_owner else None,
     )
 
 

@@ -16,7 +16,7 @@ from vib.clips.models import READY, Clip
 from vib.coding import schemes
 from vib.coding.models import ACTORS, Moment
 from vib.core import access, audit, jobs
-from vib.core.errors import UserError
+from vib.core.errors import FieldError, UserError
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +25,8 @@ REVIEW_THUMB_WIDTH = 320
 EDITABLE = ("start_ms", "end_ms", "code", "actor", "note", "tags")
 
 
-class MomentError(UserError):
-    """A moment that breaks a rule: 422 unless said otherwise; `field` names the field at fault."""
-
-    def __init__(self, message, field: str | None = None, status: int | None = None) -> None:
-        super().__init__(message, status)
-        self.field = field
-
-    def details(self) -> dict:
-        return {"field": self.field} if self.field else {}
+class MomentError(FieldError):
+    """A moment that breaks a rule."""
 
 
 class MomentConflict(UserError):

@@ -22,23 +22,43 @@ bp = Blueprint("coding", __name__)
 @bp.get("/clips/<int:clip_id>/coding")
 @login_required
 def coding_page(clip_id: int):
+    from vib.supervision import language
+    from vib.supervision import operations as supervision
+
     clip = _viewed(clip_id)
+    refusal = access.media_refusal(clip, current_user)
+    # Supervision feedback in the timeline's feedback lane: what was sent (the worker), or the
+    # supervisor's own (drafts too).
+    feedback = [] if refusal else [supervision.feedback_json(f) for f in supervision.clip_feedback(db.session(), clip, current_user)]
     return render_template(
         "coding/code.html",
         clip=clip,
         clip_data=clip_json(clip),
         scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
-        media_refusal=access.media_refusal(clip, current_user),
+        media_refusal=refusal,
         may_code=access.may_clip(current_user, "code", clip),
+        is_owner=access.is_owner(current_user, clip),
+        clip_reviews=[supervision.review_json(db.session(), r, current_user, full=False) for r in supervision.clip_reviews(db.session(), clip, current_user)],
+        feedback_data={"items": feedback, "kind_labels": language.kind_labels()} if feedback else None,
     )
 
 
 @bp.get("/clips/<int:clip_id>/review")
 @login_required
 def review_page(clip_id: int):
+    from vib.supervision import operations as supervision
+
     clip = _viewed(clip_id)
     refusal = access.media_refusal(clip, current_user)
     moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip, current_user))
+    # Supervision feedback beside the stills of the moment it is anchored on; items on a time range
+    # (or on a moment since deleted) get a row of their own, the summaries a card above the moments.
+    feedback = [] if refusal else [supervision.feedback_json(f) for f in supervision.clip_feedback(db.session(), clip, current_user)]
+    shown = {m["id"] for m in moments}
+    on_moments: dict[int, list[dict]] = {}
+    for item in feedback:
+        if item["moment_id"] in shown:
+            on_moments.setdefault(item["moment_id"], []).append(item)
     return render_template(
         "coding/review.html",
         clip=clip,
@@ -46,6 +66,9 @@ def review_page(clip_id: int):
         stats=None if refusal else ops.stats_for_clip(db.session(), clip, current_user).as_dict(),
         scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
+        feedback_on_moments=on_moments,
+        range_feedback=[i for i in feedback if i["kind"] != "summary" and i["moment_id"] not in shown],
+        summaries=[i for i in feedback if i["kind"] == "summary"],
     )
 
 

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, event, select
+from sqlalchemy import Index, Select, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vib.core.db import Base, UTCDateTime, utcnow
@@ -88,10 +88,10 @@ def _roles_of(user) -> str:
     return ",".join(sorted(roles)) if roles else "-"
 
 
-def events(db: Session, *, since: datetime | None = None, until: datetime | None = None, user_email: str | None = None,
-           action: str | None = None, object_type: str | None = None, object_id: int | None = None) -> Iterator[AuditEvent]:
-    """Rows in time order, filtered; streamed, so an export of years of rows needs little memory."""
-    query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+def matching(*, since: datetime | None = None, until: datetime | None = None, user_email: str | None = None,
+             action: str | None = None, object_type: str | None = None, object_id: int | None = None) -> Select[tuple[AuditEvent]]:
+    """The rows that match every filter given (unordered; the caller orders and pages)."""
+    query = select(AuditEvent)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     if until is not None:
@@ -104,6 +104,12 @@ def events(db: Session, *, since: datetime | None = None, until: datetime | None
         query = query.where(AuditEvent.object_type == object_type)
     if object_id is not None:
         query = query.where(AuditEvent.object_id == object_id)
+    return query
+
+
+def events(db: Session, **filters) -> Iterator[AuditEvent]:
+    """Matching rows in time order, streamed, so an export of years of rows needs little memory."""
+    query = matching(**filters).order_by(AuditEvent.at, AuditEvent.id)
     return db.scalars(query.execution_options(yield_per=1000))
 
 

@@ -38,6 +38,17 @@ class UserError(ValueError):
         return {}
 
 
+class FieldError(UserError):
+    """A request with a field at fault: `field` names it for API clients (422 unless said otherwise)."""
+
+    def __init__(self, message, field: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, status)
+        self.field = field
+
+    def details(self) -> dict:
+        return {"field": self.field} if self.field else {}
+
+
 def message_for(error: HTTPException) -> str:
     from flask import current_app
 

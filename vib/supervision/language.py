@@ -69,12 +69,15 @@ def hint_for(text: str) -> dict | None:
     words = faults_in(text)
     if not words:
         return None
-    example = starters()["next_step"][0]
-    message = gettext(
+    return {"words": words, "message": hint_message(", ".join(words))}
+
+
+def hint_message(words: str) -> str:
+    """The hint's text; the feedback panel passes "{words}" and fills it in while the supervisor types."""
+    return gettext(
         "This reads as a list of faults (%(words)s). Say what goes well and what it brings about, and phrase a learning point forward, e.g. \u201c%(example)s\u201d",
-        words=", ".join(words), example=example,
+        words=words, example=starters()["next_step"][0],
     )
-    return {"words": words, "message": message}
 
 
 def _language(locale: str | None) -> str:

@@ -21,7 +21,7 @@ from vib.clips.models import READY, Clip
 from vib.coding.models import Moment
 from vib.core import access, audit
 from vib.core.db import utcnow
-from vib.core.errors import UserError
+from vib.core.errors import FieldError
 from vib.supervision import language, notifications
 from vib.supervision.models import (
     ANSWERED, CLOSED, FEEDBACK_KINDS, FEEDBACK_SENT, IN_REVIEW, OPEN_STATES, REQUESTED, SENT_STATES, STATES, SUMMARY,
@@ -34,15 +34,8 @@ ANCHOR_FIELDS = ("moment_id", "start_ms", "end_ms")
 ANSWERABLE = (FEEDBACK_SENT, ANSWERED)
 
 
-class ReviewError(UserError):
-    """A review request or feedback that breaks a rule; `field` names the field at fault."""
-
-    def __init__(self, message, field: str | None = None, status: int | None = None) -> None:
-        super().__init__(message, status)
-        self.field = field
-
-    def details(self) -> dict:
-        return {"field": self.field} if self.field else {}
+class ReviewError(FieldError):
+    """A review request or feedback that breaks a rule."""
 
 
 def _state_error(message) -> ReviewError:
@@ -278,7 +271,9 @@ def answer(db: Session, review: ReviewRequest, user: User, fields: dict) -> Revi
     goal = goal.strip() if isinstance(goal, str) else None
     if goal and len(goal) > MAX_QUESTION:
         raise ReviewError(_l("The learning goal is too long (at most %(n)d characters).", n=MAX_QUESTION), "next_goal")
-    reply = ReviewAnswer(feedback_id=feedback_id, author=user, text=_text(fields), next_goal=goal or None)
+    # A next learning goal alone is an answer too; otherwise the answer needs words.
+    text = _text(fields) if not goal or (fields.get("text") or "").strip() else ""
+    reply = ReviewAnswer(feedback_id=feedback_id, author=user, text=text, next_goal=goal or None)
     reply.review = review
     db.add(reply)
     if goal:

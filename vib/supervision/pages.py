@@ -7,7 +7,7 @@ only call them and show what they answer."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -55,11 +55,13 @@ def list_page():
     from vib.supervision import operations
 
     session = db.session()
-    reviews = [operations.review_json(session, r, current_user, full=False) for r in operations.reviews_for(session, current_user)]
+    found = operations.reviews_for(session, current_user)
+    reviews = [operations.review_json(session, r, current_user, full=False) for r in found]
     return render_template(
         "supervision/list.html",
         asked_of_me=[r for r in reviews if r["my_part"] == "supervisor"],
         my_requests=[r for r in reviews if r["my_part"] == "worker"],
+        created={r.id: r.created_at for r in found},
     )
 
 
@@ -73,9 +75,9 @@ def review_page(review_id: int):
 
     session = db.session()
     review = access.review_or_404(current_user, review_id)
-    if review.supervisor_id == current_user.id:
-        operations.open_review(session, review, current_user)  # the supervisor's first look: in review
-        session.commit()
+    # The supervisor's first look moves it into review; for either party, opening it reads its notifications.
+    operations.open_review(session, review, current_user)
+    session.commit()
     clip = review.clip
     if access.may_clip(current_user, "view", clip):
         _viewed(clip.id)  # the audit log records that the clip was looked at
@@ -103,10 +105,7 @@ def review_page(review_id: int):
             "kind_labels": language.kind_labels(),
             "state_labels": state_labels(),
             # The server's hint (language.hint_for), shown while typing: the same words, the same text.
-            "hint": gettext(
-                "This reads as a list of faults (%(words)s). Say what goes well and what it brings about, and phrase a learning point forward, e.g. \u201c%(example)s\u201d",
-                words="{words}", example=language.starters()["next_step"][0],
-            ),
+            "hint": language.hint_message("{words}"),
             "urls": {
                 "review": base,
                 "feedback": f"{base}/feedback",
@@ -175,7 +174,7 @@ def notifications_page():
     from vib.supervision import notifications
 
     rows = [(n, notifications.notification_json(n)) for n in notifications.for_user(db.session(), current_user)]
-    return render_template("supervision/notifications.html", rows=rows)
+    return render_template("supervision/notifications.html", rows=rows, any_unread=any(not data["read"] for _, data in rows))
 
 
 @bp.get("/notifications/<int:notification_id>")

@@ -1,6 +1,9 @@
 // The coding page (/clips/<id>/coding): wires the player, the timeline, the moment list, the side
 // panel and the keyboard to one moment store, and shows whether every change is saved.
+// The review page (/reviews/<id>) is the same page with the supervision feedback panel beside it
+// (feedback.js, loaded only there); both show feedback in the timeline's "Feedback" lane.
 import { formatTime, getJSON } from "./api.js";
+import { FeedbackStore } from "./feedback-store.js";
 import { Frames } from "./frames.js";
 import { Hotkeys } from "./hotkeys.js";
 import { MomentList } from "./moment-list.js";
@@ -105,14 +108,18 @@ async function start() {
 
   const playback = new Playback(root.querySelector("video"), frames);
   const store = new MomentStore({ listUrl: data.urls.moments, momentUrl: (id) => `${data.urls.moment}${id}`, scheme, messages });
-  const timeline = new Timeline(root.querySelector(".timeline"), { store, frames, lanes: scheme.actors.map((a) => a.id), readOnly });
+  // Another author's moment (the worker's, for a supervisor) is shown, not changed.
+  const removeMoment = store.remove.bind(store);
+  store.remove = (key) => (store.get(key)?.editable === false ? showProblem(messages.notYours) : removeMoment(key));
+  const feedback = data.feedback ? new FeedbackStore(data.feedback.items, data.feedback.kind_labels) : null;
+  const timeline = new Timeline(root.querySelector(".timeline"), { store, frames, lanes: scheme.actors.map((a) => a.id), readOnly, feedback });
   const momentList = new MomentList(root.querySelector(".moment-list"), {
-    store, actorLabels: Object.fromEntries(scheme.actors.map((a) => [a.id, a.label])),
+    store, actorLabels: Object.fromEntries(scheme.actors.map((a) => [a.id, a.label])), feedback,
   });
-  const panel = new MomentPanel(root.querySelector(".moment-panel"), { store, scheme, playback, readOnly, messages, onProblem: showProblem });
+  const panel = new MomentPanel(root.querySelector(".moment-panel"), { store, scheme, playback, readOnly, messages, onProblem: showProblem, feedback });
 
   const openSpan = root.querySelector(".open-span");
-  const page = {
+  const page = Object.assign(new EventTarget(), {
     selected: null,
     // Selecting on the timeline must not scroll it (the pointer may be about to drag an edge).
     select(key, { seek = false, reveal = false } = {}) {
@@ -123,6 +130,18 @@ async function start() {
       panel.show(page.selected);
       if (moment && seek) playback.seek(moment.start_ms); // seeking reveals it
       else if (moment && reveal) timeline.reveal(moment.start_ms);
+      page.dispatchEvent(new CustomEvent("select", { detail: page.selected }));
+    },
+    // A feedback item chosen on the timeline or in the feedback panel: its moment (if it is still
+    // there and shown) is selected, else the player goes to its time.
+    showFeedback(id) {
+      const item = feedback?.get(id);
+      if (!item) return;
+      timeline.setFeedbackSelected(id);
+      const moment = item.moment_id !== null ? store.sorted.find((m) => m.id === item.moment_id) : null;
+      if (moment) page.select(moment.key, { seek: true });
+      else if (item.start_ms !== null) playback.seek(item.start_ms);
+      page.dispatchEvent(new CustomEvent("feedback", { detail: id }));
     },
     travel(direction) {
       const key = store[direction]();
@@ -144,7 +163,7 @@ async function start() {
       openSpan.hidden = !open;
       if (open) openSpan.textContent = fill(messages.spanOpen, { code: open.code.label, time: formatTime(open.startMs), key: open.key });
     },
-  };
+  });
 
   const saveStatus = root.querySelector(".save-status");
   store.addEventListener("status", ({ detail }) => {
@@ -164,6 +183,7 @@ async function start() {
   timeline.addEventListener("select", ({ detail }) => page.select(detail));
   timeline.addEventListener("seek", ({ detail }) => playback.seek(detail));
   timeline.addEventListener("edit", ({ detail }) => store.update(detail.key, detail.changes));
+  timeline.addEventListener("feedback", ({ detail }) => page.showFeedback(detail));
   momentList.addEventListener("choose", ({ detail }) => page.select(detail, { seek: true }));
 
   const timeNow = root.querySelector(".time-now");
@@ -184,6 +204,12 @@ async function start() {
   playback.dispatchEvent(new CustomEvent("tick", { detail: frames.at(playback.video.currentTime * 1000) }));
   openLinkedMoment(page, store, playback);
   window.addEventListener("hashchange", () => openLinkedMoment(page, store, playback));
+  if (data.review) {
+    const { FeedbackPanel } = await import("./feedback.js");
+    new FeedbackPanel(document.querySelector(".feedback-panel"), {
+      page, store, feedback, playback, review: data.review, ui: data.review_ui, onProblem: showProblem,
+    });
+  }
   root.dataset.ready = "true"; // for tests and for styles that wait for the script
 }
 

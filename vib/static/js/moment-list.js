@@ -1,6 +1,7 @@
 // The list of moments beside the timeline. Built once; afterwards only the rows that change are
 // touched, so thousands of rows stay cheap, and the row at the playhead is marked by a class.
-// Notes are people's words about a family: always text, never HTML.
+// Notes and feedback are people's words about a family: always text, never HTML.
+// A moment with supervision feedback anchored on it gets a line with the feedback's kind and words.
 // Each row contains its own layout and paint (coding.css), so a row added near the top moves the rows
 // after it without laying out their insides again (bench/timeline_browser.py).
 import { formatTime } from "./api.js";
@@ -8,7 +9,7 @@ import { formatTime } from "./api.js";
 const NOTE_EXCERPT = 80;
 
 export class MomentList extends EventTarget {
-  constructor(root, { store, actorLabels }) {
+  constructor(root, { store, actorLabels, feedback = null }) {
     super();
     this.root = root;
     this.list = root.querySelector("ol");
@@ -16,10 +17,14 @@ export class MomentList extends EventTarget {
     this.empty = root.querySelector(".moment-empty");
     this.store = store;
     this.actorLabels = actorLabels;
+    this.feedback = feedback;
     this.rows = new Map();
     this.selected = null;
     this.current = null;
     store.addEventListener("change", (e) => this.change(e.detail));
+    feedback?.addEventListener("change", () => {
+      for (const [key, row] of this.rows) this.fillFeedback(row, store.get(key));
+    });
     this.list.addEventListener("click", (e) => {
       const row = e.target.closest("li[data-key]");
       if (row) this.dispatchEvent(new CustomEvent("choose", { detail: row.dataset.key }));
@@ -61,7 +66,7 @@ export class MomentList extends EventTarget {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "moment-row";
-    for (const part of ["when", "dot", "what", "who", "note"]) {
+    for (const part of ["when", "dot", "what", "who", "note", "feedback"]) {
       const span = document.createElement("span");
       span.className = part;
       button.append(span);
@@ -83,6 +88,26 @@ export class MomentList extends EventTarget {
     const note = (moment.note ?? "").trim();
     button.querySelector(".note").textContent = note.length > NOTE_EXCERPT ? `${note.slice(0, NOTE_EXCERPT)}…` : note;
     row.classList.toggle("selected", moment.key === this.selected);
+    this.fillFeedback(row, moment);
+  }
+
+  fillFeedback(row, moment) {
+    if (!this.feedback || !moment) return;
+    const items = this.feedback.forMoment(moment.id);
+    const part = row.firstElementChild.querySelector(".feedback");
+    const first = items[0];
+    let text = "";
+    if (first) {
+      const words = first.text.trim();
+      text = `${this.feedback.label(first.kind)}: ${words.length > NOTE_EXCERPT ? `${words.slice(0, NOTE_EXCERPT)}…` : words}`;
+      if (items.length > 1) text += ` (+${items.length - 1})`;
+    }
+    if (part.textContent !== text) {
+      part.textContent = text;
+      part.title = items.map((item) => `${this.feedback.label(item.kind)}: ${item.text}`).join("\n");
+      part.dataset.kind = first?.kind ?? "";
+      row.classList.toggle("has-feedback", Boolean(first));
+    }
   }
 
   // Put the row where the moment now is in time order (only moves it when it is out of place).

@@ -25,7 +25,7 @@ export function codeTree(codes) {
 }
 
 export class MomentPanel {
-  constructor(root, { store, scheme, playback, readOnly, messages, onProblem }) {
+  constructor(root, { store, scheme, playback, readOnly, messages, onProblem, feedback = null }) {
     this.root = root;
     this.store = store;
     this.playback = playback;
@@ -38,6 +38,9 @@ export class MomentPanel {
     this.emptyHint = root.querySelector(".panel-empty");
     this.field = (name) => this.form.elements.namedItem(name);
     this.noteTimer = 0;
+    this.feedback = feedback;
+    this.feedbackList = root.querySelector(".panel-feedback");
+    feedback?.addEventListener("change", () => this.showFeedback(this.key && this.store.get(this.key)));
 
     const select = this.field("code");
     for (const { code, depth } of codeTree(scheme.codes)) {
@@ -45,10 +48,7 @@ export class MomentPanel {
       const label = `${"\u00a0\u00a0\u00a0".repeat(depth)}${code.label}${code.hotkey ? ` (${code.hotkey})` : ""}`;
       select.append(new Option(label, code.id));
     }
-    if (readOnly) {
-      for (const element of this.form.elements) if (element.dataset.action !== "seek") element.disabled = true;
-      this.form.querySelectorAll("[data-edit]").forEach((e) => { e.hidden = true; });
-    }
+    this.lock(readOnly);
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.form.addEventListener("change", (e) => this.changed(e.target));
     this.field("note").addEventListener("input", () => {
@@ -64,6 +64,15 @@ export class MomentPanel {
     });
   }
 
+  // Fields of a moment the user may not change (read-only page, or another author's moment) are
+  // disabled; only "Go to start" stays.
+  lock(locked) {
+    if (this.locked === locked) return;
+    this.locked = locked;
+    for (const element of this.form.elements) if (element.dataset.action !== "seek") element.disabled = locked;
+    this.form.querySelectorAll("[data-edit]").forEach((e) => { e.hidden = locked; });
+  }
+
   show(key) {
     // Selecting another moment happens before the note field loses focus: what was typed belongs
     // to the moment it was typed for, so save it there first.
@@ -73,12 +82,15 @@ export class MomentPanel {
     this.key = moment ? key : null;
     this.form.hidden = !moment;
     this.emptyHint.hidden = Boolean(moment);
+    this.showFeedback(moment);
     if (!moment) {
       this.root.querySelector(".panel-time").textContent = "";
       this.root.querySelector(".panel-kind").textContent = "";
       return;
     }
     const span = moment.end_ms !== null;
+    const locked = this.readOnly || moment.editable === false;
+    this.lock(locked);
     this.root.querySelector(".panel-time").textContent = span
       ? `${formatTime(moment.start_ms)} – ${formatTime(moment.end_ms)}`
       : formatTime(moment.start_ms);
@@ -99,15 +111,37 @@ export class MomentPanel {
     const note = this.field("note");
     if (switching || document.activeElement !== note) note.value = moment.note ?? ""; // else never under the cursor
     this.form.querySelectorAll("input[name=tags]").forEach((box) => { box.checked = (moment.tags ?? []).includes(box.value); });
-    this.form.querySelector("[data-action=span]").hidden = span || this.readOnly;
-    this.form.querySelector("[data-action=point]").hidden = !span || this.readOnly;
+    this.form.querySelector("[data-action=span]").hidden = span || locked;
+    this.form.querySelector("[data-action=point]").hidden = !span || locked;
+  }
+
+  // The supervisor's feedback on this moment, in full (the list shows one line of it).
+  showFeedback(moment) {
+    if (!this.feedbackList) return;
+    const items = moment && this.feedback ? this.feedback.forMoment(moment.id) : [];
+    this.feedbackList.replaceChildren(...items.map((item) => {
+      const li = document.createElement("li");
+      li.dataset.kind = item.kind;
+      const kind = document.createElement("strong");
+      kind.className = "kind";
+      kind.textContent = this.feedback.label(item.kind);
+      const who = document.createElement("span");
+      who.className = "muted";
+      who.textContent = item.author?.name ? ` · ${item.author.name}` : "";
+      const text = document.createElement("span");
+      text.className = "text";
+      text.textContent = item.text;
+      li.append(kind, who, text);
+      return li;
+    }));
+    this.feedbackList.hidden = items.length === 0;
   }
 
   flushNote() {
     clearTimeout(this.noteTimer);
     const moment = this.key && this.store.get(this.key);
     const typed = this.field("note").value;
-    if (moment && !this.readOnly && typed !== (moment.note ?? "")) this.store.update(this.key, { note: typed });
+    if (moment && !this.locked && typed !== (moment.note ?? "")) this.store.update(this.key, { note: typed });
   }
 
   changed(target) {

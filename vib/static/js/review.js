@@ -4,6 +4,9 @@ import { formatTime } from "./api.js";
 
 const review = document.querySelector(".review");
 const cards = [...document.querySelectorAll(".moment-card")];
+// Supervision feedback on a time range has a row of its own between the moments: it plays like one,
+// and steps aside while a filter picks moments.
+const feedbackCards = [...document.querySelectorAll(".feedback-card")];
 const filters = document.querySelector(".review-filters");
 const count = document.querySelector(".moment-count");
 const noMatch = document.querySelector(".no-match");
@@ -44,6 +47,8 @@ function applyFilters() {
     return `${select.closest("label").firstChild.textContent.trim()}: ${select.selectedOptions[0].textContent.trim()}`;
   }).join(" · ");
   noMatch.hidden = shown > 0;
+  const filtering = FILTERS.some((name) => wanted[name]);
+  for (const card of feedbackCards) card.hidden = filtering;
   return wanted;
 }
 
@@ -79,7 +84,7 @@ let stopAt = null; // seconds: where a playing span ends
 let seekingForMoment = false;
 
 function markPlaying(card) {
-  for (const other of cards) other.classList.toggle("playing", other === card);
+  for (const other of [...cards, ...feedbackCards]) other.classList.toggle("playing", other === card);
 }
 
 function playMoment(card) {
@@ -104,7 +109,7 @@ function stopAtSpanEnd(mediaTime) {
 
 function startPlayer() {
   for (const button of document.querySelectorAll(".moment-card .play")) button.hidden = false;
-  for (const card of cards) {
+  for (const card of [...cards, ...feedbackCards]) {
     card.classList.add("playable");
     card.addEventListener("click", (event) => {
       if (event.target.closest("a")) return; // "open in coding page" goes there

@@ -1,10 +1,12 @@
-// The zoomable timeline: a ruler and one lane per actor, moments as ticks (points) and bars (spans).
+// The zoomable timeline: a ruler and one lane per actor, moments as ticks (points) and bars (spans),
+// and, when the clip has supervision feedback, a "Feedback" lane with a marker per feedback item.
 //
 // Smooth with thousands of moments on a long clip: the canvas is only as wide as the view and is
 // redrawn (once per animation frame at most) when moments, zoom, scroll or selection change, drawing
 // only what is in view (binary search by time). The playhead is a separate element moved with a
 // transform on every video frame; it never causes a redraw.
 import { formatTime } from "./api.js";
+import { KIND_COLOURS } from "./feedback-store.js";
 import { TimelineDrag } from "./timeline-drag.js";
 
 export const RULER = 20; // px; coding.css gives the lane labels the same sizes
@@ -15,7 +17,7 @@ const STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 300
 const FOLLOW_PAUSE_MS = 2000; // after the user scrolls, the view stops following the playhead this long
 
 export class Timeline extends EventTarget {
-  constructor(root, { store, frames, lanes, readOnly }) {
+  constructor(root, { store, frames, lanes, readOnly, feedback = null }) {
     super();
     this.store = store;
     this.frames = frames;
@@ -36,9 +38,27 @@ export class Timeline extends EventTarget {
     this.drawnLeft = 0; // scrollLeft when the canvas was last drawn
     this.ruler = RULER;
     this.lane = LANE;
-    this.height = RULER + LANE * lanes.length;
+    this.feedback = feedback; // a FeedbackStore, or null: no feedback lane
+    this.feedbackSelected = null;
+    this.height = RULER + LANE * (lanes.length + (feedback ? 1 : 0));
     this.content.style.height = `${this.height}px`;
     this.drag = new TimelineDrag(this, readOnly);
+    // Another author's moment (the worker's, on a supervisor's screen) cannot be dragged: the drag
+    // asks about the selected moment, which is selected before it decides.
+    Object.defineProperty(this.drag, "readOnly", { get: () => readOnly || this.store.get(this.selected)?.editable === false });
+    if (feedback) {
+      feedback.addEventListener("change", () => this.invalidate());
+      // After the drag's own handler (which seeks to the pointer): a marker then selects its item.
+      this.canvas.addEventListener("pointerdown", (e) => {
+        const item = e.button === 0 ? this.feedbackAt(e) : null;
+        if (item) this.dispatchEvent(new CustomEvent("feedback", { detail: item.id }));
+      });
+      this.canvas.addEventListener("pointermove", (e) => {
+        const item = this.feedbackAt(e);
+        this.canvas.title = item ? `${feedback.label(item.kind)}: ${item.text}` : "";
+        if (item) this.canvas.style.cursor = "pointer";
+      });
+    }
 
     store.addEventListener("change", () => { this.measureSpans(); this.invalidate(); });
     this.scroller.addEventListener("scroll", () => this.invalidate());
@@ -64,6 +84,7 @@ export class Timeline extends EventTarget {
   // xOf during a redraw: scrollLeft is read once per redraw, not once per moment (each read asks the
   // browser for an up-to-date layout; per moment that was most of a redraw's time with 2,000 moments).
   drawX(ms) { return ms * this.pxPerMs - this.drawnLeft; }
+  get feedbackTop() { return RULER + LANE * this.lanes.length; }
   laneOf(moment) {
     const i = this.lanes.indexOf(moment.actor);
     return i < 0 ? this.lanes.length - 1 : i;
@@ -123,6 +144,28 @@ export class Timeline extends EventTarget {
     this.invalidate();
   }
 
+  setFeedbackSelected(id) {
+    this.feedbackSelected = id;
+    this.invalidate();
+  }
+
+  // The feedback item under the pointer in the feedback lane (the one that starts nearest), or null.
+  feedbackAt(e) {
+    if (!this.feedback) return null;
+    const box = this.canvas.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    if (y < this.feedbackTop || y > this.feedbackTop + LANE) return null;
+    const slack = 7 / this.pxPerMs;
+    const t = this.msAt(x);
+    let best = null;
+    for (const item of this.feedback.between(t - slack, t + slack)) {
+      const distance = Math.abs(item.start_ms - t);
+      if (!best || distance < best.distance) best = { item, distance };
+    }
+    return best?.item ?? null;
+  }
+
   placePlayhead() {
     this.playhead.style.transform = `translateX(${this.playheadMs * this.pxPerMs}px)`;
   }
@@ -155,6 +198,12 @@ export class Timeline extends EventTarget {
       ctx.fillStyle = i % 2 ? "#f4f6f5" : "#ffffff";
       ctx.fillRect(0, RULER + i * LANE, width, LANE);
     });
+    if (this.feedback) {
+      ctx.fillStyle = "#eef5f0";
+      ctx.fillRect(0, this.feedbackTop, width, LANE);
+      ctx.fillStyle = "#c9d8cf";
+      ctx.fillRect(0, this.feedbackTop, width, 1);
+    }
     this.drawRuler(width);
     const fromMs = (this.drawnLeft - 8) / this.pxPerMs;
     const toMs = (this.drawnLeft + width + 8) / this.pxPerMs;
@@ -166,6 +215,55 @@ export class Timeline extends EventTarget {
     }
     const top = draft ?? (this.selected && this.store.get(this.selected));
     if (top) this.drawMoment(top, top.key === this.selected);
+    if (this.feedback) this.drawFeedback(fromMs, toMs);
+  }
+
+  // A feedback item: a range as a bar, a point (or a moment that is a point) as a speech-bubble
+  // marker, in its kind's colour. Drafts (only the supervisor sees them) are outlined, not filled.
+  drawFeedback(fromMs, toMs) {
+    const { ctx } = this;
+    const top = this.feedbackTop + 4;
+    const height = LANE - 8;
+    let selected = null;
+    for (const item of this.feedback.between(fromMs, toMs)) {
+      if (item.id === this.feedbackSelected) selected = item;
+      else this.drawFeedbackItem(item, top, height, false);
+    }
+    if (selected) this.drawFeedbackItem(selected, top, height, true);
+  }
+
+  drawFeedbackItem(item, top, height, isSelected) {
+    const { ctx } = this;
+    const colour = KIND_COLOURS[item.kind] ?? "#5d6b76";
+    const x = this.drawX(item.start_ms);
+    ctx.lineWidth = isSelected ? 2 : 1.5;
+    ctx.strokeStyle = isSelected ? "#10171c" : colour;
+    ctx.fillStyle = colour;
+    if (item.end_ms !== null && item.end_ms !== undefined && this.drawX(item.end_ms) - x > 10) {
+      const w = this.drawX(item.end_ms) - x;
+      ctx.globalAlpha = item.draft ? 0.25 : 0.55;
+      ctx.fillRect(x, top + 3, w, height - 6);
+      ctx.globalAlpha = 1;
+      ctx.strokeRect(x + 0.5, top + 3.5, w - 1, height - 7);
+    }
+    // The marker at the start: a rounded bubble with a small tail pointing down at the time.
+    ctx.beginPath();
+    ctx.roundRect(x - 6, top, 12, height - 5, 3);
+    ctx.moveTo(x - 3, top + height - 5);
+    ctx.lineTo(x, top + height);
+    ctx.lineTo(x + 3, top + height - 5);
+    ctx.closePath();
+    if (item.draft) {
+      ctx.fillStyle = "#ffffff";
+      ctx.fill();
+      ctx.strokeStyle = isSelected ? "#10171c" : colour;
+      ctx.setLineDash([2, 2]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    } else {
+      ctx.fill();
+      if (isSelected) ctx.stroke();
+    }
   }
 
   drawRuler(width) {
