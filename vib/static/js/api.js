@@ -8,6 +8,20 @@ export async function getJSON(url) {
   return { status: response.status, body };
 }
 
+// A change (POST, PATCH, DELETE) with a JSON body; a refusal throws an Error with the server's message,
+// its status and the field at fault.
+export async function sendJSON(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.error || response.statusText), { status: response.status, field: data.field });
+  return data;
+}
+
 export function formatTime(ms) {
   const s = Math.floor(ms / 1000);
   const fraction = String(Math.floor(ms % 1000)).padStart(3, "0");

@@ -8,22 +8,10 @@
 // forms, see supervision/_review_head.html.)
 //
 // Feedback, questions and answers are people's words: they are shown with textContent, never as HTML.
-import { csrfToken, formatTime, getJSON } from "./api.js";
+import { formatTime, getJSON, sendJSON as send } from "./api.js";
 
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-async function send(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.error || response.statusText), { status: response.status, field: data.field });
-  return data;
-}
 
 function element(tag, className, text) {
   const e = document.createElement(tag);
