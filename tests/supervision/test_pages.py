@@ -227,3 +227,17 @@ def test_feedback_questions_and_answers_stay_text_on_every_page(app, api, browse
     assert {i["text"] for i in data["feedback"]["items"]} >= {f"Strength {EVIL}", f"Range {EVIL}"}
     screen = page(browser_login("worker"), f"/clips/{ready_clip['id']}/review")
     assert f"Strength {escaped}" in screen and f"Range {escaped}" in screen and f"Summary {escaped}" in screen
+
+
+def test_the_asked_supervisor_sees_the_clip_page_without_the_workers_tools_or_case(browser_login, review, ready_clip, case):
+    page = browser_login("supervisor").get(f"/clips/{ready_clip['id']}").get_data(as_text=True)
+    assert ready_clip["title"] in page
+    assert f"/cases/{case['id']}" not in page  # the case is not theirs to open
+    assert 'name="question"' not in page and f"/clips/{ready_clip['id']}/scheme" not in page
+    assert f"/reviews/{review['id']}" in page
+
+
+@pytest.mark.parametrize("page", ["coding", "review"])
+def test_the_supervisors_coding_and_review_screens_do_not_link_to_the_case(browser_login, review, ready_clip, case, page):
+    html = browser_login("supervisor").get(f"/clips/{ready_clip['id']}/{page}").get_data(as_text=True)
+    assert f"/cases/{case['id']}" not in html

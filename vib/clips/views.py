@@ -77,17 +77,16 @@ def upload_page(case_id: int):
 def clip_page(clip_id: int):
     from flask_babel import gettext
 
+    from vib.accounts.certificates import askable_supervisors
+    from vib.cases.operations import supervision_refusal
     from vib.coding.schemes import default_scheme_id, get_scheme, localized, scheme_choices, scheme_for_clip
+    from vib.supervision import operations as supervision
 
     clip = access.clip_or_404(current_user, "view", clip_id)
     audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))
     db.session().commit()
     case_scheme = get_scheme(db.session(), clip.case.scheme_id or default_scheme_id())
     as_case = gettext("As its case (%(scheme)s)", scheme=localized(case_scheme.label) if case_scheme else "?")
-    from vib.accounts.certificates import askable_supervisors
-    from vib.cases.operations import supervision_refusal
-    from vib.supervision import operations as supervision
-
     is_owner = access.is_owner(current_user, clip)
     reviews = supervision.clip_reviews(db.session(), clip, current_user)
     return render_template(

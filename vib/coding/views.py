@@ -66,6 +66,7 @@ def review_page(clip_id: int):
         stats=None if refusal else ops.stats_for_clip(db.session(), clip, current_user).as_dict(),
         scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
+        is_owner=access.is_owner(current_user, clip),
         feedback_on_moments=on_moments,
         range_feedback=[i for i in feedback if i["kind"] != "summary" and i["moment_id"] not in shown],
         summaries=[i for i in feedback if i["kind"] == "summary"],
