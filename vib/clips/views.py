@@ -80,7 +80,7 @@ def clip_page(clip_id: int):
     from vib.accounts.certificates import askable_supervisors
     from vib.cases.operations import supervision_refusal
     from vib.coding.schemes import default_scheme_id, get_scheme, localized, scheme_choices, scheme_for_clip
-    from vib.supervision import operations as supervision
+    from vib.supervision import operations as supervision  # imports this module: not at the top
 
     clip = access.clip_or_404(current_user, "view", clip_id)
     audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))

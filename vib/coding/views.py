@@ -25,7 +25,7 @@ def coding_page(clip_id: int):
     from vib.supervision import language
     from vib.supervision import operations as supervision
 
-    clip = _viewed(clip_id)
+    clip = viewed_clip(clip_id)
     refusal = access.media_refusal(clip, current_user)
     # Supervision feedback in the timeline's feedback lane: what was sent (the worker), or the
     # supervisor's own (drafts too).
@@ -48,7 +48,7 @@ def coding_page(clip_id: int):
 def review_page(clip_id: int):
     from vib.supervision import operations as supervision
 
-    clip = _viewed(clip_id)
+    clip = viewed_clip(clip_id)
     refusal = access.media_refusal(clip, current_user)
     moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip, current_user))
     # Supervision feedback beside the stills of the moment it is anchored on; items on a time range
@@ -73,7 +73,7 @@ def review_page(clip_id: int):
     )
 
 
-def _viewed(clip_id: int) -> Clip:
+def viewed_clip(clip_id: int) -> Clip:
     """The clip of a page `current_user` opens, recorded in the audit log."""
     clip = access.clip_or_404(current_user, "view", clip_id)
     audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))

@@ -11,8 +11,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from vib.clips.views import clip_json
+from vib.coding import schemes
+from vib.coding.views import viewed_clip
 from vib.core import access, db
 from vib.core.errors import UserError
+from vib.supervision import language, notifications, operations
 
 bp = Blueprint("supervision", __name__)
 
@@ -39,8 +43,6 @@ def supervision_globals() -> dict:
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        from vib.supervision import notifications
-
         return notifications.unread_count(db.session(), current_user)
 
     return {"unread_notifications": unread_notifications, "review_state_labels": STATE_LABELS}
@@ -52,8 +54,6 @@ def supervision_globals() -> dict:
 @bp.get("/reviews")
 @login_required
 def list_page():
-    from vib.supervision import operations
-
     session = db.session()
     found = operations.reviews_for(session, current_user)
     reviews = [operations.review_json(session, r, current_user, full=False) for r in found]
@@ -68,11 +68,6 @@ def list_page():
 @bp.get("/reviews/<int:review_id>")
 @login_required
 def review_page(review_id: int):
-    from vib.clips.views import clip_json
-    from vib.coding import schemes
-    from vib.coding.views import _viewed
-    from vib.supervision import language, operations
-
     session = db.session()
     review = access.review_or_404(current_user, review_id)
     # The supervisor's first look moves it into review; for either party, opening it reads its notifications.
@@ -80,7 +75,7 @@ def review_page(review_id: int):
     session.commit()
     clip = review.clip
     if access.may_clip(current_user, "view", clip):
-        _viewed(clip.id)  # the audit log records that the clip was looked at
+        viewed_clip(clip.id)  # the audit log records that the clip was looked at
         media_refusal = access.media_refusal(clip, current_user)
     else:  # withdrawn, or the supervisor's access after closing has ended
         media_refusal = str(_l("This clip is no longer shared with you."))
@@ -119,8 +114,6 @@ def review_page(review_id: int):
 @bp.post("/clips/<int:clip_id>/reviews")
 @login_required
 def ask_page(clip_id: int):
-    from vib.supervision import operations
-
     clip = access.clip_or_404(current_user, "view", clip_id)
     if not access.is_owner(current_user, clip):
         abort(404)
@@ -139,16 +132,12 @@ def ask_page(clip_id: int):
 @bp.post("/reviews/<int:review_id>/withdraw")
 @login_required
 def withdraw_page(review_id: int):
-    from vib.supervision import operations
-
     return _act(review_id, operations.withdraw, _l("The request has been withdrawn: the supervisor no longer sees this clip."))
 
 
 @bp.post("/reviews/<int:review_id>/close")
 @login_required
 def close_page(review_id: int):
-    from vib.supervision import operations
-
     return _act(review_id, operations.close, _l("The review is closed."))
 
 
@@ -171,8 +160,6 @@ def _act(review_id: int, operation, done_message) -> object:
 @bp.get("/notifications")
 @login_required
 def notifications_page():
-    from vib.supervision import notifications
-
     rows = [(n, notifications.notification_json(n)) for n in notifications.for_user(db.session(), current_user)]
     return render_template("supervision/notifications.html", rows=rows, any_unread=any(not data["read"] for _, data in rows))
 
@@ -181,8 +168,6 @@ def notifications_page():
 @login_required
 def open_notification(notification_id: int):
     """Marks one notification read and goes to what it is about (one GET: it can be opened in a tab)."""
-    from vib.supervision import notifications
-
     session = db.session()
     notification = notifications.notification_or_none(session, current_user, notification_id)
     if notification is None:
@@ -199,8 +184,6 @@ def open_notification(notification_id: int):
 @bp.post("/notifications/read")
 @login_required
 def read_all_page():
-    from vib.supervision import notifications
-
     session = db.session()
     notifications.mark_all_read(session, current_user)
     session.commit()
