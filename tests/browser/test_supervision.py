@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import CHROMIUM  # noqa: F401 (the browser fixtures live there)
 from tests.browser.test_coding import canvas_colour, poll, timeline_x
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import consent_to_supervision

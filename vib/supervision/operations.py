@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from vib.accounts.certificates import askable_supervisors, may_be_asked  # noqa: F401 (pages use it)
+from vib.accounts.certificates import may_be_asked
 from vib.accounts.models import User
 from vib.cases.operations import supervision_refusal
 from vib.clips.models import READY, Clip
