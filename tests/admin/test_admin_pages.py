@@ -241,7 +241,7 @@ def test_a_supervisor_sees_a_notice_when_the_certificate_runs_out(app, people, b
 
 @pytest.fixture
 def logged(app):
-    """Rows at known times (the page shows UTC unless the organisation sets a time zone)."""
+    """Rows at known times (UTC; the page shows them in the organisation's zone, Europe/Amsterdam)."""
     start = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
     rows = [
         (0, "worker@example.org", "worker", "clip.view", "clip", 5),
@@ -271,7 +271,7 @@ def test_the_audit_page_lists_rows_newest_first_and_filters_them(people, browser
     assert shown_actions(admin, "?to=2026-01-11") == ["moment.create", "review.open", "clip.view"]  # the end day included
     assert shown_actions(admin, "?from=2026-01-11&to=2026-01-11") == ["moment.create"]
     page = admin.get("/admin/audit").get_data(as_text=True)
-    assert "10 Jan 2026 09:00:00" in page
+    assert "10 Jan 2026 10:00:00" in page and "Europe/Amsterdam" in page  # 09:00 UTC is 10:00 in winter
 
 
 @pytest.mark.parametrize(("query", "message"), [
@@ -323,3 +323,21 @@ def test_names_are_escaped(app, people, browser_login):
     for url in ("/admin/users", f"/admin/users/{user_id}"):
         page = admin.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_audit_page_counts_days_in_the_organisations_time_zone(app, people, browser_login):
+    # 23:30 UTC on 10 January is half past midnight on 11 January in Amsterdam.
+    with app.app_context():
+        db.session().add(AuditEvent(at=datetime(2026, 1, 10, 23, 30, tzinfo=timezone.utc), user_email="worker@example.org", role="worker", action="clip.view", object_type="clip", object_id=1))
+        db.session().commit()
+    admin = browser_login("admin")
+    assert shown_actions(admin, "?from=2026-01-11&to=2026-01-11") == ["clip.view"]
+    assert shown_actions(admin, "?to=2026-01-10") == []
+    assert "11 Jan 2026 00:30:00" in admin.get("/admin/audit").get_data(as_text=True)
+
+
+def test_an_unknown_time_zone_stops_the_start_with_a_clear_message(tmp_path):
+    from vib import create_app
+
+    with pytest.raises(ValueError, match="VIB_TIMEZONE"):
+        create_app({"VIB_HOME": tmp_path, "BABEL_DEFAULT_TIMEZONE": "Mars/Olympus"})

@@ -43,6 +43,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         # The address people open vib at, for links in e-mails.
         "VIB_BASE_URL": os.environ.get("VIB_BASE_URL", "http://localhost:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
+        # Times on pages (notifications, the audit log) are shown in the organisation's time zone.
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", "Europe/Amsterdam"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("VIB_SECURE_COOKIES", "") == "1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytz
 from flask import Flask, current_app, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -18,6 +19,11 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    zone = app.config["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        pytz.timezone(zone)
+    except pytz.UnknownTimeZoneError:
+        raise ValueError(f"VIB_TIMEZONE: {zone!r} is not a time zone (e.g. Europe/Amsterdam)") from None
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
     app.jinja_env.filters["duration"] = format_duration
