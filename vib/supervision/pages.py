@@ -1,5 +1,6 @@
 """Supervision pages: my reviews, the review page (the coding page with the feedback panel beside
-it), asking for a review from a clip's page, and the notifications with the unread badge.
+it), asking for a review from a clip's page, and the notifications with the unread badge. The
+operations they call commit their own changes.
 
 The business rules live in vib.supervision.operations (and .notifications, .language); these views
 only call them and show what they answer."""
@@ -72,7 +73,6 @@ def review_page(review_id: int):
     review = access.review_or_404(current_user, review_id)
     # The supervisor's first look moves it into review; for either party, opening it reads its notifications.
     operations.open_review(session, review, current_user)
-    session.commit()
     clip = review.clip
     if access.may_clip(current_user, "view", clip):
         viewed_clip(clip.id)  # the audit log records that the clip was looked at
@@ -120,7 +120,6 @@ def ask_page(clip_id: int):
     session = db.session()
     try:
         review = operations.request_review(session, clip, current_user, request.form.get("supervisor", ""), request.form.get("question", ""))
-        session.commit()
     except UserError as exc:
         session.rollback()
         flash(str(exc), "error")
@@ -146,7 +145,6 @@ def _act(review_id: int, operation, done_message) -> object:
     review = access.review_or_404(current_user, review_id)
     try:
         operation(session, review, current_user)
-        session.commit()
         flash(done_message, "info")
     except UserError as exc:
         session.rollback()
@@ -174,7 +172,6 @@ def open_notification(notification_id: int):
         abort(404)
     url = notifications.notification_json(notification).get("url") or ""
     notifications.mark_read(session, notification)
-    session.commit()
     # Only a path of this site: a notification never sends anyone elsewhere.
     if not url.startswith("/") or url.startswith("//"):
         url = url_for("supervision.notifications_page")
@@ -186,5 +183,4 @@ def open_notification(notification_id: int):
 def read_all_page():
     session = db.session()
     notifications.mark_all_read(session, current_user)
-    session.commit()
     return redirect(url_for("supervision.notifications_page"))
