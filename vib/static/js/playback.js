@@ -17,6 +17,7 @@ export class Playback extends EventTarget {
     this.reverseTimer = 0;
     this.reverseRun = 0;
     this.ticking = false;
+    this.queuedMs = null; // a seek waiting for the current one to land
     this.listenForFrames();
   }
 
@@ -26,6 +27,7 @@ export class Playback extends EventTarget {
   // The frame on screen. While playing, currentTime runs ahead of the picture: the last presented
   // frame's mediaTime is what the user saw when pressing a key.
   frameMs() {
+    if (this.queuedMs !== null) return this.frames.at(this.queuedMs); // where the steps are heading
     if (this.playing && this.presentedIsCurrent()) return this.frames.at(this.presentedMs);
     return this.frames.at(this.video.currentTime * 1000);
   }
@@ -66,10 +68,24 @@ export class Playback extends EventTarget {
     }
   }
 
+  // One seek at a time: a step made while the browser is still seeking waits for that seek to land,
+  // and only the newest waits (flooding Chromium with seeks can leave a paused video seeking).
   seek(ms) {
     const clamped = Math.min(Math.max(ms, 0), this.durationMs);
-    this.video.currentTime = clamped / 1000;
+    if (this.video.seeking) {
+      if (this.queuedMs === null) this.video.addEventListener("seeked", () => this.seekQueued(), { once: true });
+      this.queuedMs = clamped;
+    } else {
+      this.queuedMs = null;
+      this.video.currentTime = clamped / 1000;
+    }
     this.dispatchEvent(new CustomEvent("seek", { detail: clamped }));
+  }
+
+  seekQueued() {
+    const ms = this.queuedMs;
+    this.queuedMs = null;
+    if (ms !== null) this.seek(ms);
   }
 
   play() {
