@@ -80,12 +80,15 @@ MIX = [
     (4, "bc.gemist", None, None),
 ]
 NOTES = [
-    "", "", "", "",
+    "",
+    "",
+    "",
+    "",
     "She looks up and starts to tell.",
-    "Nods and says \"ja\"; repeats her last words.",
+    'Nods and says "ja"; repeats her last words.',
     "Waits until he has finished before answering.",
     "The boy shows his drawing; father laughs.",
-    "Names what she does: \"you are thinking about it\".",
+    'Names what she does: "you are thinking about it".',
     "Turns towards the mother and leans forward, friendly face. A good moment to show in the review.",
     "Asks what he thinks of the plan and waits for the answer.",
 ]
@@ -141,10 +144,24 @@ def insert_hour_clip(app, worker_id: int, case_id: int) -> int:
     """The row of a processed 60-minute 1280x720 clip; no files."""
     with app.app_context():
         session = db.session()
-        clip = Clip(case_id=case_id, uploaded_by_id=worker_id, title="Home visit, one hour", status=READY, progress=100,
-                    size_bytes=2_700_000_000, duration_ms=HOUR_MS, width=1280, height=720, fps=25.0,
-                    video_codec="h264", audio_codec="aac", has_audio=True, pix_fmt="yuv420p", frame_count=HOUR_MS // 40,
-                    filmstrip_ready=True)
+        clip = Clip(
+            case_id=case_id,
+            uploaded_by_id=worker_id,
+            title="Home visit, one hour",
+            status=READY,
+            progress=100,
+            size_bytes=2_700_000_000,
+            duration_ms=HOUR_MS,
+            width=1280,
+            height=720,
+            fps=25.0,
+            video_codec="h264",
+            audio_codec="aac",
+            has_audio=True,
+            pix_fmt="yuv420p",
+            frame_count=HOUR_MS // 40,
+            filmstrip_ready=True,
+        )
         session.add(clip)
         session.commit()
         return clip.id
@@ -211,6 +228,7 @@ def expect(status: int, test=lambda response: True, what=""):
     def check(response):
         assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:300])
         assert test(response), what
+
     return check
 
 
@@ -225,7 +243,9 @@ def api_table(app, clip_id: int, token: str, count: int, repeat: int) -> list[di
 
     def post():
         start = rng.randrange(0, HOUR_MS - 2000) // 40 * 40
-        return client.post(moments_url, headers=auth, json={"start_ms": start, "end_ms": start + 1200, "code": "bc.ontvangen", "note": "Nods."})
+        return client.post(
+            moments_url, headers=auth, json={"start_ms": start, "end_ms": start + 1200, "code": "bc.ontvangen", "note": "Nods."}
+        )
 
     def delete_again(response):
         assert client.delete(f"/api/moments/{response.json['id']}", headers=auth).status_code == 204
@@ -237,12 +257,24 @@ def api_table(app, clip_id: int, token: str, count: int, repeat: int) -> list[di
         version["n"] = response.json["version"]
 
     return [
-        measure("GET moments (JSON)", lambda: client.get(moments_url, headers=auth),
-                expect(200, lambda r: len(r.json) == count, f"{count} moments"), repeat),
-        measure("GET stats", lambda: client.get(f"/api/clips/{clip_id}/stats", headers=auth),
-                expect(200, lambda r: sum(row["count"] for row in r.json["by_code"]) == count), repeat),
-        measure("GET review page (HTML)", lambda: client.get(f"/clips/{clip_id}/review", headers=auth),
-                expect(200, lambda r: r.get_data(as_text=True).count('<li class="moment-card') == count, f"{count} cards"), repeat),
+        measure(
+            "GET moments (JSON)",
+            lambda: client.get(moments_url, headers=auth),
+            expect(200, lambda r: len(r.json) == count, f"{count} moments"),
+            repeat,
+        ),
+        measure(
+            "GET stats",
+            lambda: client.get(f"/api/clips/{clip_id}/stats", headers=auth),
+            expect(200, lambda r: sum(row["count"] for row in r.json["by_code"]) == count),
+            repeat,
+        ),
+        measure(
+            "GET review page (HTML)",
+            lambda: client.get(f"/clips/{clip_id}/review", headers=auth),
+            expect(200, lambda r: r.get_data(as_text=True).count('<li class="moment-card') == count, f"{count} cards"),
+            repeat,
+        ),
         measure("POST one moment", post, expect(201), repeat, after=delete_again),
         measure("PATCH one moment", patch, expect(200), repeat, after=next_version),
     ]
@@ -260,14 +292,13 @@ def print_api_table(rows: list[dict], count: int, insert_seconds: float, databas
 
 
 def thumbnails_run(home: Path, url: str, moments: int, minutes: float, gop: int, repeat: int) -> None:
+    import cv2
     from thumbnails import cached_clip  # bench/ is on sys.path when this file is run as a script
 
     from vib.clips import operations as clip_ops
     from vib.core import storage
     from vib.media import synth
     from vib.media.synth import ClipSpec
-
-    import cv2
 
     spec = ClipSpec(seconds=minutes * 60, fps=25, width=640, height=360, gop=gop, preset="veryfast")
     path = cached_clip("review", spec)
@@ -278,12 +309,18 @@ def thumbnails_run(home: Path, url: str, moments: int, minutes: float, gop: int,
     auth = {"Authorization": f"Bearer {token}"}
     started = time.perf_counter()
     with open(path, "rb") as f:
-        made = client.post("/api/clips", headers=auth, content_type="multipart/form-data",
-                           data={"file": (f, "visit.mp4"), "case_id": str(case_id), "title": "Home visit"})
+        made = client.post(
+            "/api/clips",
+            headers=auth,
+            content_type="multipart/form-data",
+            data={"file": (f, "visit.mp4"), "case_id": str(case_id), "title": "Home visit"},
+        )
     assert made.status_code == 201, made.json
     clip_id = made.json["id"]
-    print(f"\n--thumbnails: {minutes:g}-minute {spec.width}x{spec.height} {spec.fps} fps H.264 clip, a keyframe every {gop} frames;"
-          f" upload + processing (inline) {time.perf_counter() - started:.1f} s")
+    print(
+        f"\n--thumbnails: {minutes:g}-minute {spec.width}x{spec.height} {spec.fps} fps H.264 clip, a keyframe every {gop} frames;"
+        f" upload + processing (inline) {time.perf_counter() - started:.1f} s"
+    )
     with app.app_context():
         duration = db.session().get(Clip, clip_id).duration_ms
     create_moments(app, clip_id, worker_id, moment_fields(random.Random(SEED), moments, duration - 40))

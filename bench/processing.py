@@ -96,8 +96,10 @@ def main() -> int:
             playable_s.append(m)
         vib_s = [p + m for p, m in zip(probe_s, playable_s)]
         out_facts = probe(work / "vib.mp4")
-        print(f"vib output: boxes {top_level_boxes(work / 'vib.mp4')}, {out_facts.frame_count} frames, "
-              f"{out_facts.video_codec}/{out_facts.audio_codec}, {out_facts.duration_ms} ms")
+        print(
+            f"vib output: boxes {top_level_boxes(work / 'vib.mp4')}, {out_facts.frame_count} frames, "
+            f"{out_facts.video_codec}/{out_facts.audio_codec}, {out_facts.duration_ms} ms"
+        )
 
         ratio = median(vib_s) / median(ffmpeg_s)
         print(f"\nremux of {args.minutes:g} min 720p H.264/AAC (moov at the end), median of {args.repeat}:")
@@ -105,8 +107,10 @@ def main() -> int:
         print(f"  (ii) vib probe + make_playable      {median(vib_s):7.2f} s   runs {fmt(vib_s)}")
         print(f"         of which probe               {median(probe_s):7.2f} s   runs {fmt(probe_s)}")
         print(f"         of which make_playable       {median(playable_s):7.2f} s   runs {fmt(playable_s)}")
-        print(f"  ratio vib / ffmpeg                  {ratio:7.2f}x  (target <= {MAX_RATIO:g}x): "
-              + ("PASS" if ratio <= MAX_RATIO else "FAIL"))
+        print(
+            f"  ratio vib / ffmpeg                  {ratio:7.2f}x  (target <= {MAX_RATIO:g}x): "
+            + ("PASS" if ratio <= MAX_RATIO else "FAIL")
+        )
 
         if not args.no_transcode:
             transcode(work)
@@ -182,8 +186,25 @@ def transcode(work: Path) -> None:
     facts = probe(clip)
     assert needs_transcoding(facts)
     p, m = vib_path(clip, work / "vib-transcoded.mp4")
-    ff = timed(lambda: ffmpeg("-i", str(clip), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
-                              "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart", str(work / "ff-transcoded.mp4")))
+    ff = timed(
+        lambda: ffmpeg(
+            "-i",
+            str(clip),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(work / "ff-transcoded.mp4"),
+        )
+    )
     print("\ntranscode of 60 s 720p25 HEVC/AAC to H.264 (x264 veryfast crf 23), one run each:")
     print(f"  vib probe + make_playable           {p + m:7.2f} s   {60 / (p + m):5.1f}x realtime  (probe {p:.2f} s)")
     print(f"  ffmpeg CLI, same settings           {ff:7.2f} s   {60 / ff:5.1f}x realtime   ratio vib/ffmpeg {(p + m) / ff:.2f}x")

@@ -112,8 +112,26 @@ def by_opencv_seek(path: Path, times: list[int]) -> dict[int, bytes]:
 def by_ffmpeg_process(path: Path, times: list[int]) -> dict[int, bytes]:
     out = {}
     for t in times:
-        command = [FFMPEG, "-v", "error", "-ss", f"{t / 1000:.3f}", "-i", str(path), "-frames:v", "1",
-                   "-vf", f"scale={THUMB_WIDTH}:-2", "-q:v", "3", "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"]
+        command = [
+            FFMPEG,
+            "-v",
+            "error",
+            "-ss",
+            f"{t / 1000:.3f}",
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-vf",
+            f"scale={THUMB_WIDTH}:-2",
+            "-q:v",
+            "3",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "mjpeg",
+            "pipe:1",
+        ]
         out[t] = subprocess.run(command, capture_output=True, check=True).stdout
     return out
 
@@ -194,8 +212,10 @@ def main() -> int:
     if FFMPEG is None:
         print("note: no ffmpeg binary on PATH, method (b) is skipped")
     methods = {key: value for key, value in METHODS.items() if key != "b" or FFMPEG}
-    print(f"PyAV {av.__version__}, OpenCV {cv2.__version__}, ffmpeg CLI {FFMPEG or 'none'}, "
-          f"{os.cpu_count()} CPUs, {args.repeat} round(s) per measurement (median)")
+    print(
+        f"PyAV {av.__version__}, OpenCV {cv2.__version__}, ffmpeg CLI {FFMPEG or 'none'}, "
+        f"{os.cpu_count()} CPUs, {args.repeat} round(s) per measurement (median)"
+    )
 
     header = f"{'codec':5} {'n':>4}  {'method':30} {'wall s':>8} {'vs (c)':>7} {'CPU s':>8} {'vs (c)':>7}  exact"
     print(header)
@@ -210,14 +230,18 @@ def main() -> int:
             results = measure(methods, path, times, frame_times, args.repeat)
             whole_wall, whole_cpu = results["c"][:2]
             for key, (wall, cpu, exact, misses) in results.items():
-                lines.append(f"{codec:5} {n:4}  {methods[key][0]:30} {wall:8.2f} {wall / whole_wall:6.2f}x "
-                             f"{cpu:8.2f} {cpu / whole_cpu:6.2f}x  {exact:3}/{n}" + (f"  e.g. {'; '.join(misses)}" if misses else ""))
+                lines.append(
+                    f"{codec:5} {n:4}  {methods[key][0]:30} {wall:8.2f} {wall / whole_wall:6.2f}x "
+                    f"{cpu:8.2f} {cpu / whole_cpu:6.2f}x  {exact:3}/{n}" + (f"  e.g. {'; '.join(misses)}" if misses else "")
+                )
                 print(lines[-1], flush=True)
             vib_wall, _, vib_exact, _ = results["vib"]
             if vib_exact != n:
                 failures.append(f"{codec} n={n}: vib frame-exact {vib_exact}/{n}")
             if count == 100 and vib_wall > MAX_RATIO_AT_100 * whole_wall:
-                failures.append(f"{codec} n=100: vib takes {vib_wall / whole_wall:.2f}x the whole-file decode (target <= {MAX_RATIO_AT_100}x)")
+                failures.append(
+                    f"{codec} n=100: vib takes {vib_wall / whole_wall:.2f}x the whole-file decode (target <= {MAX_RATIO_AT_100}x)"
+                )
             for other in ("a", "b"):
                 if other in results and vib_wall >= results[other][0]:
                     failures.append(f"{codec} n={n}: vib ({vib_wall:.2f} s) not faster than ({other}) ({results[other][0]:.2f} s)")
@@ -226,8 +250,11 @@ def main() -> int:
     print("\n".join(line.split("  e.g.")[0] for line in lines))
     if 100 not in counts:
         print("note: the 0.35x target is defined at 100 thumbnails, which this run did not measure")
-    print("\nPASS: every vib thumbnail frame-exact, <= 0.35x whole-file decode at 100, faster than (a) and (b)"
-          if not failures else "\nFAIL:\n  " + "\n  ".join(failures))
+    print(
+        "\nPASS: every vib thumbnail frame-exact, <= 0.35x whole-file decode at 100, faster than (a) and (b)"
+        if not failures
+        else "\nFAIL:\n  " + "\n  ".join(failures)
+    )
     return 1 if failures and args.check else 0
 
 

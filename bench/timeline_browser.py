@@ -127,8 +127,12 @@ def set_up(home: Path, moments: int):
     for title in ("No moments", f"{moments} moments"):
         started = time.perf_counter()
         with open(clip_path, "rb") as f:
-            made = client.post("/api/clips", headers=auth, content_type="multipart/form-data",
-                               data={"file": (f, "visit.mp4"), "case_id": str(case_id), "title": title})
+            made = client.post(
+                "/api/clips",
+                headers=auth,
+                content_type="multipart/form-data",
+                data={"file": (f, "visit.mp4"), "case_id": str(case_id), "title": title},
+            )
         assert made.status_code == 201, made.json
         clip = client.get(f"/api/clips/{made.json['id']}", headers=auth).json
         assert clip["status"] == "ready", clip
@@ -179,8 +183,10 @@ def long_tasks(page, start: float, end: float) -> dict:
 
 def seek(page, seconds: float) -> None:
     page.evaluate("(s) => { document.querySelector('.coding video').currentTime = s; }", seconds)
-    there = "() => { const v = document.querySelector('.coding video');" \
-            f" return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - {seconds}) < 0.5; }}"
+    there = (
+        "() => { const v = document.querySelector('.coding video');"
+        f" return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - {seconds}) < 0.5; }}"
+    )
     wait_for(page, there, what=f"a seek to {seconds} s")
 
 
@@ -198,8 +204,11 @@ def row_count(page) -> int:
 def measure_load(page, url: str, count: int) -> dict:
     page.goto(url)
     wait_for(page, "() => window.__bench.readyAt !== null", what="the page ready")
-    drawn = wait_for(page, "() => { const B = window.__bench; const d = B.draws.find(([t]) => t >= B.readyAt); return d && d[0] + d[1]; }",
-                     what="the timeline drawn")
+    drawn = wait_for(
+        page,
+        "() => { const B = window.__bench; const d = B.draws.find(([t]) => t >= B.readyAt); return d && d[0] + d[1]; }",
+        what="the timeline drawn",
+    )
     bench = page.evaluate(r"""() => {
       const B = window.__bench;
       return { readyAt: B.readyAt, rows: B.rowsAtReady, draw: B.draws.find(([t]) => t >= B.readyAt)[1], noLongtasks: B.noLongtasks || null,
@@ -211,8 +220,14 @@ def measure_load(page, url: str, count: int) -> dict:
         raise Broken(f"the list shows {bench['rows']} rows when ready, {row_count(page)} now; expected {count}")
     wait_for(page, "() => document.querySelector('.coding video').readyState >= 2", what="the video loaded")
     tasks = long_tasks(page, 0, drawn)
-    return {"moments JSON received": bench["moments"], "ready (list built)": bench["readyAt"], "timeline drawn": drawn,
-            "first redraw": bench["draw"], "long tasks until drawn": tasks["count"], "long task ms until drawn": tasks["total"]}
+    return {
+        "moments JSON received": bench["moments"],
+        "ready (list built)": bench["readyAt"],
+        "timeline drawn": drawn,
+        "first redraw": bench["draw"],
+        "long tasks until drawn": tasks["count"],
+        "long task ms until drawn": tasks["total"],
+    }
 
 
 START_COUNTING = r"""() => {
@@ -254,8 +269,15 @@ def measure_playback(page, rate: float, seconds: float) -> dict:
         raise Broken(f"the video did not play at {rate}x: {got}")
     tasks = long_tasks(page, got["t0"], got["t1"])
     expected = (got["t1"] - got["t0"]) / 1000 * rate * CLIP.fps
-    return {"frames presented": got["presented"], "frames expected": expected, "frame callbacks": got["callbacks"],
-            "dropped frames": got["dropped"], "long tasks": tasks["count"], "long task ms": tasks["total"], "longest task": tasks["max"]}
+    return {
+        "frames presented": got["presented"],
+        "frames expected": expected,
+        "frame callbacks": got["callbacks"],
+        "dropped frames": got["dropped"],
+        "long tasks": tasks["count"],
+        "long task ms": tasks["total"],
+        "longest task": tasks["max"],
+    }
 
 
 HOTKEY_PROBE = r"""() => {
@@ -378,12 +400,19 @@ def measure_zoom_and_scroll(page) -> dict:
     intervals = sorted(scroll["intervals"])
     draws = sorted(scroll["draws"])
     return {
-        "zoom key to redrawn": median(s["redrawn"] for s in steps), "zoom redraw, slowest": max(s["draw"] for s in steps),
+        "zoom key to redrawn": median(s["redrawn"] for s in steps),
+        "zoom redraw, slowest": max(s["draw"] for s in steps),
         "whole clip redraw": median(w["draw"] for w in whole),
-        "views": scroll["views"], "scroll redraw median": median(draws), "scroll redraw p95": percentile(draws, 0.95),
-        "scroll redraw max": draws[-1], "scroll frame median": median(intervals), "scroll frame p95": percentile(intervals, 0.95),
-        "scroll frame max": intervals[-1], "scroll frames > 50 ms": sum(i > 50 for i in intervals),
-        "scroll long tasks": tasks["count"], "scroll long task ms": tasks["total"],
+        "views": scroll["views"],
+        "scroll redraw median": median(draws),
+        "scroll redraw p95": percentile(draws, 0.95),
+        "scroll redraw max": draws[-1],
+        "scroll frame median": median(intervals),
+        "scroll frame p95": percentile(intervals, 0.95),
+        "scroll frame max": intervals[-1],
+        "scroll frames > 50 ms": sum(i > 50 for i in intervals),
+        "scroll long tasks": tasks["count"],
+        "scroll long task ms": tasks["total"],
     }
 
 
@@ -417,6 +446,7 @@ def one_round(context, base: str, clip_id: int, count: int, seconds: float) -> d
 
 def rows_of(rounds: list[dict]) -> list[tuple[str, float, str]]:
     """(figure, median value, unit) for one clip, over its rounds."""
+
     def med(path):
         values = []
         for r in rounds:
@@ -502,8 +532,14 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM,
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                          "--disable-sync", "--no-first-run"],
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--no-first-run",
+                    ],
                 )
                 context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
                 context.add_init_script(INIT_SCRIPT)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from functools import cache
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -139,7 +139,10 @@ def case(api):
     made = worker.post("/api/cases", json={"code": "2026-017", "learning_question": "How do I keep the father engaged?"})
     assert made.status_code == 201, made.json
     for person, role in (("father", "parent"), ("worker", "worker")):
-        r = worker.post(f"/api/cases/{made.json['id']}/consents", json={"person": person, "role": role, "purposes": ["analysis"], "date": date.today().isoformat()})
+        r = worker.post(
+            f"/api/cases/{made.json['id']}/consents",
+            json={"person": person, "role": role, "purposes": ["analysis"], "date": date.today().isoformat()},
+        )
         assert r.status_code == 201, r.json
     return made.json
 
@@ -191,7 +194,15 @@ def certified(app, people):
 
 def consent_to_supervision(api, case) -> None:
     for person in ("father", "worker"):
-        r = api("worker").post(f"/api/cases/{case['id']}/consents", json={"person": person, "role": "parent" if person == "father" else "worker", "purposes": ["supervision"], "date": date.today().isoformat()})
+        r = api("worker").post(
+            f"/api/cases/{case['id']}/consents",
+            json={
+                "person": person,
+                "role": "parent" if person == "father" else "worker",
+                "purposes": ["supervision"],
+                "date": date.today().isoformat(),
+            },
+        )
         assert r.status_code == 201, r.json
 
 
@@ -199,6 +210,8 @@ def consent_to_supervision(api, case) -> None:
 def review(api, case, ready_clip, certified):
     """`worker` asked `supervisor` to review `ready_clip`; everyone consents to supervision."""
     consent_to_supervision(api, case)
-    r = api("worker").post(f"/api/clips/{ready_clip['id']}/reviews", json={"supervisor": "supervisor@example.org", "question": "Look at how I start."})
+    r = api("worker").post(
+        f"/api/clips/{ready_clip['id']}/reviews", json={"supervisor": "supervisor@example.org", "question": "Look at how I start."}
+    )
     assert r.status_code == 201, r.json
     return r.json

@@ -1,5 +1,7 @@
 """The `vib` command."""
 
+from datetime import UTC
+
 from click.testing import CliRunner
 
 from vib import create_app
@@ -13,7 +15,20 @@ def run(tmp_path, *args, input=None):
 
 def test_init_user_and_token(tmp_path):
     assert run(tmp_path, "init").exit_code == 0
-    added = run(tmp_path, "user", "add", "sam@example.org", "--role", "worker", "--role", "supervisor", "--name", "Sam", "--password-stdin", input="long enough secret\n")
+    added = run(
+        tmp_path,
+        "user",
+        "add",
+        "sam@example.org",
+        "--role",
+        "worker",
+        "--role",
+        "supervisor",
+        "--name",
+        "Sam",
+        "--password-stdin",
+        input="long enough secret\n",
+    )
     assert added.exit_code == 0, added.output
     token = run(tmp_path, "token", "create", "sam@example.org")
     assert token.exit_code == 0
@@ -74,7 +89,9 @@ def test_schemes_list_validate_and_import(tmp_path):
 
 def test_a_malformed_scheme_file_is_refused_with_its_line_and_reason(tmp_path):
     path = tmp_path / "broken.json"
-    path.write_text('{\n  "id": "broken",\n  "version": 1,\n  "label": {"nl": "x", "en": "x"},\n  "codes": [\n    {"id": "a", "label": {"nl": "A", "en": "A"}, "definition": {"nl": "A", "en": "A"},\n     "actor": "client", "colour": "red"}\n  ]\n}\n')
+    path.write_text(
+        '{\n  "id": "broken",\n  "version": 1,\n  "label": {"nl": "x", "en": "x"},\n  "codes": [\n    {"id": "a", "label": {"nl": "A", "en": "A"}, "definition": {"nl": "A", "en": "A"},\n     "actor": "client", "colour": "red"}\n  ]\n}\n'
+    )
     for command in ("validate", "import"):
         result = run(tmp_path, "schemes", command, str(path))
         assert result.exit_code != 0
@@ -126,7 +143,7 @@ def test_user_certify_refuses_with_a_readable_message(tmp_path):
 
 
 def test_audit_export_writes_csv_since_a_day(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from vib.core import db
     from vib.core.audit import AuditEvent
@@ -134,7 +151,16 @@ def test_audit_export_writes_csv_since_a_day(tmp_path):
     assert run(tmp_path, "init").exit_code == 0
     with _app(tmp_path).app_context():
         for day, action, object_id in [(9, "clip.view", 1), (10, "moment.create", 2), (11, "review.send", 3)]:
-            db.session().add(AuditEvent(at=datetime(2026, 1, day, 23, 30, tzinfo=timezone.utc), user_email="w@example.org", role="worker", action=action, object_type=action.split(".")[0], object_id=object_id))
+            db.session().add(
+                AuditEvent(
+                    at=datetime(2026, 1, day, 23, 30, tzinfo=UTC),
+                    user_email="w@example.org",
+                    role="worker",
+                    action=action,
+                    object_type=action.split(".")[0],
+                    object_id=object_id,
+                )
+            )
         db.session().commit()
     everything = run(tmp_path, "audit", "export")
     assert everything.exit_code == 0 and len(everything.stdout.splitlines()) == 4

@@ -20,9 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from vib.accounts.views import bp as accounts_bp
+    from vib.admin.views import bp as admin_bp
     from vib.cases.views import bp as cases_bp
     from vib.clips.views import bp as clips_bp
-    from vib.admin.views import bp as admin_bp
     from vib.coding.views import bp as coding_bp
     from vib.supervision.api import bp as supervision_api_bp
     from vib.supervision.pages import bp as supervision_bp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 
 import click
 
@@ -130,7 +131,10 @@ def user_certify(email: str, number: str, issuer: str, valid_until: str) -> None
             raise click.ClickException(str(exc)) from exc
         session().commit()
         state = certificate_state(account)
-        click.echo(f"{account.email}: {certificate.issuer} no. {certificate.number}, valid until {certificate.valid_until.isoformat()} ({state})", err=True)
+        click.echo(
+            f"{account.email}: {certificate.issuer} no. {certificate.number}, valid until {certificate.valid_until.isoformat()} ({state})",
+            err=True,
+        )
 
 
 CLI_ROLE = "cli"
@@ -246,13 +250,12 @@ def audit_export(since) -> None:
     """Write the audit log as CSV to standard output.
 
     Columns: time (UTC, ISO 8601), user, role, action, object type, object id; oldest row first."""
-    from datetime import timezone
 
     from vib.core import audit
     from vib.core.db import session
 
     with _migrated_app().app_context():
-        rows = audit.events(session(), since=since.replace(tzinfo=timezone.utc) if since else None)
+        rows = audit.events(session(), since=since.replace(tzinfo=UTC) if since else None)
         for chunk in audit.csv_lines(rows):
             click.echo(chunk, nl=False)
 

@@ -53,7 +53,6 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
     return [(email, password, ", ".join(roles)) for email, password, roles, _ in DEMO_USERS]
 
 
-
 def _code_demo_moments(session, clip, worker) -> None:
     """A worker's first coding of the demo conversation: the parent looks up near the end of each
     turn (an initiative), which the worker receives half a second into the next turn."""

@@ -1,8 +1,8 @@
 """Logging in, passwords, API tokens, CSRF and cookie flags."""
 
+from tests.conftest import PASSWORD, csrf_token
 from vib.accounts.models import ApiToken, User
 from vib.core import db
-from tests.conftest import PASSWORD, csrf_token
 
 
 def test_login_and_logout(app, people):
@@ -23,7 +23,9 @@ def test_login_and_logout(app, people):
 def test_login_never_redirects_to_another_site(app, people):
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login?next=https://evil.example/x", data={"email": "worker@example.org", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"email": "worker@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.location == "/"
 
 
@@ -34,7 +36,10 @@ def test_forms_without_csrf_token_are_refused(app, browser_login, people):
     assert logged_in.post("/cases", data={"code": "X-1", "learning_question": "Q?"}).status_code == 400
     # The page's own scripts send the token in a header.
     assert logged_in.post("/api/cases", json={"code": "X-1", "learning_question": "Q?"}).status_code == 400
-    assert logged_in.post("/api/cases", json={"code": "X-1", "learning_question": "Q?"}, headers={"X-CSRFToken": logged_in.csrf}).status_code == 201
+    assert (
+        logged_in.post("/api/cases", json={"code": "X-1", "learning_question": "Q?"}, headers={"X-CSRFToken": logged_in.csrf}).status_code
+        == 201
+    )
 
 
 def test_passwords_and_tokens_are_stored_hashed(app, people):

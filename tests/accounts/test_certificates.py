@@ -5,7 +5,14 @@ from datetime import date, timedelta
 import pytest
 
 from vib.accounts.certificates import (
-    EXPIRED, EXPIRING, VALID, CertificateError, askable_supervisors, certificate_state, certify, may_be_asked,
+    EXPIRED,
+    EXPIRING,
+    VALID,
+    CertificateError,
+    askable_supervisors,
+    certificate_state,
+    certify,
+    may_be_asked,
     needing_attention,
 )  # fmt: skip
 from vib.accounts.models import User

@@ -1,6 +1,6 @@
 """The admin pages: accounts, roles, certificates and the audit log, for admins only."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -58,7 +58,10 @@ def test_only_an_admin_sees_the_admin_pages(people, browser_login):
         client = browser_login(who)
         for url in urls(people):
             assert client.get(url).status_code == 404, (who, url)
-        posted = client.post("/admin/users", data={"email": "x@example.org", "name": "X", "roles": ["admin"], "password": PASSWORD, "csrf_token": client.csrf})
+        posted = client.post(
+            "/admin/users",
+            data={"email": "x@example.org", "name": "X", "roles": ["admin"], "password": PASSWORD, "csrf_token": client.csrf},
+        )
         assert posted.status_code == 404
     assert user_count(admin.application) == len(people)
 
@@ -77,7 +80,10 @@ def test_the_navigation_shows_administration_to_admins_only(browser_login):
 
 def test_forms_need_the_csrf_token(app, people, browser_login):
     admin = browser_login("admin")
-    assert admin.post("/admin/users", data={"email": "x@example.org", "name": "X", "roles": ["worker"], "password": PASSWORD}).status_code == 400
+    assert (
+        admin.post("/admin/users", data={"email": "x@example.org", "name": "X", "roles": ["worker"], "password": PASSWORD}).status_code
+        == 400
+    )
     assert user_count(app) == len(people)
 
 
@@ -95,7 +101,16 @@ def test_the_users_page_lists_everyone_with_roles_and_certificates(app, people, 
 
 def test_an_admin_adds_a_user(app, people, browser_login):
     admin = browser_login("admin")
-    response = admin.post("/admin/users", data={"email": "New@Example.org", "name": "Nina New", "roles": ["worker", "supervisor"], "password": "a good password", "csrf_token": admin.csrf})
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "New@Example.org",
+            "name": "Nina New",
+            "roles": ["worker", "supervisor"],
+            "password": "a good password",
+            "csrf_token": admin.csrf,
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         user = db.session().scalar(select(User).where(User.email == "new@example.org"))
@@ -125,13 +140,17 @@ def test_adding_a_user_with_bad_input_says_why_and_stores_nothing(app, people, b
 def test_an_admin_changes_name_and_roles(app, people, browser_login):
     admin = browser_login("admin")
     worker_id = people["worker"].id
-    response = admin.post(f"/admin/users/{worker_id}", data={"name": "Wim Worker", "roles": ["worker", "supervisor"], "active": "y", "csrf_token": admin.csrf})
+    response = admin.post(
+        f"/admin/users/{worker_id}", data={"name": "Wim Worker", "roles": ["worker", "supervisor"], "active": "y", "csrf_token": admin.csrf}
+    )
     assert response.status_code == 302
     user = get_user(app, worker_id)
     assert (user.name, user.roles, user.active) == ("Wim Worker", {"worker", "supervisor"}, True)
     assert audit_rows(app) == [("admin@example.org", "admin", "user.update", "user", worker_id)]
     # Sending the same again changes nothing, and records nothing.
-    admin.post(f"/admin/users/{worker_id}", data={"name": "Wim Worker", "roles": ["worker", "supervisor"], "active": "y", "csrf_token": admin.csrf})
+    admin.post(
+        f"/admin/users/{worker_id}", data={"name": "Wim Worker", "roles": ["worker", "supervisor"], "active": "y", "csrf_token": admin.csrf}
+    )
     assert len(audit_rows(app)) == 1
 
 
@@ -169,9 +188,14 @@ def test_an_admin_cannot_lock_themselves_out_or_store_bad_input(app, people, bro
 
 def test_another_admin_may_remove_an_admin_role(app, people, browser_login):
     admin = browser_login("admin")
-    admin.post(f"/admin/users/{people['trainer'].id}", data={"name": "Trainer", "roles": ["trainer", "admin"], "active": "y", "csrf_token": admin.csrf})
+    admin.post(
+        f"/admin/users/{people['trainer'].id}",
+        data={"name": "Trainer", "roles": ["trainer", "admin"], "active": "y", "csrf_token": admin.csrf},
+    )
     trainer = browser_login("trainer")
-    response = trainer.post(f"/admin/users/{people['admin'].id}", data={"name": "Admin", "roles": ["worker"], "active": "y", "csrf_token": trainer.csrf})
+    response = trainer.post(
+        f"/admin/users/{people['admin'].id}", data={"name": "Admin", "roles": ["worker"], "active": "y", "csrf_token": trainer.csrf}
+    )
     assert response.status_code == 302
     assert get_user(app, people["admin"].id).roles == {"worker"}
     assert admin.get("/admin/users").status_code == 404
@@ -186,7 +210,10 @@ def test_an_admin_sets_a_new_password(app, people, browser_login):
     assert admin.post(url, data={"password": "a brand new secret", "csrf_token": admin.csrf}).status_code == 302
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": "worker@example.org", "password": "a brand new secret", "csrf_token": token}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "worker@example.org", "password": "a brand new secret", "csrf_token": token}).status_code
+        == 302
+    )
     assert audit_rows(app) == [("admin@example.org", "admin", "user.update", "user", people["worker"].id)]
 
 
@@ -242,7 +269,7 @@ def test_a_supervisor_sees_a_notice_when_the_certificate_runs_out(app, people, b
 @pytest.fixture
 def logged(app):
     """Rows at known times (UTC; the page shows them in the organisation's zone, Europe/Amsterdam)."""
-    start = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
     rows = [
         (0, "worker@example.org", "worker", "clip.view", "clip", 5),
         (1, "supervisor@example.org", "supervisor", "review.open", "review", 3),
@@ -251,7 +278,16 @@ def logged(app):
     ]
     with app.app_context():
         for hours, email, role, action, object_type, object_id in rows:
-            db.session().add(AuditEvent(at=start + timedelta(hours=hours), user_email=email, role=role, action=action, object_type=object_type, object_id=object_id))
+            db.session().add(
+                AuditEvent(
+                    at=start + timedelta(hours=hours),
+                    user_email=email,
+                    role=role,
+                    action=action,
+                    object_type=object_type,
+                    object_id=object_id,
+                )
+            )
         db.session().commit()
 
 
@@ -288,10 +324,19 @@ def test_bad_filters_say_why(browser_login, logged, query, message):
 
 
 def test_the_audit_page_has_pages_of_a_hundred(app, people, browser_login):
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     with app.app_context():
         for i in range(105):
-            db.session().add(AuditEvent(at=start + timedelta(minutes=i), user_email="worker@example.org", role="worker", action="clip.view", object_type="clip", object_id=i))
+            db.session().add(
+                AuditEvent(
+                    at=start + timedelta(minutes=i),
+                    user_email="worker@example.org",
+                    role="worker",
+                    action="clip.view",
+                    object_type="clip",
+                    object_id=i,
+                )
+            )
         db.session().commit()
     admin = browser_login("admin")
     first = admin.get("/admin/audit?action=clip.view").get_data(as_text=True)
@@ -317,7 +362,16 @@ def test_the_csv_download_has_the_export_columns_and_the_same_filters(browser_lo
 
 def test_names_are_escaped(app, people, browser_login):
     admin = browser_login("admin")
-    admin.post("/admin/users", data={"email": "x@example.org", "name": "<script>alert(1)</script>", "roles": ["supervisor"], "password": PASSWORD, "csrf_token": admin.csrf})
+    admin.post(
+        "/admin/users",
+        data={
+            "email": "x@example.org",
+            "name": "<script>alert(1)</script>",
+            "roles": ["supervisor"],
+            "password": PASSWORD,
+            "csrf_token": admin.csrf,
+        },
+    )
     with app.app_context():
         user_id = db.session().scalar(select(User.id).where(User.email == "x@example.org"))
     for url in ("/admin/users", f"/admin/users/{user_id}"):
@@ -328,7 +382,16 @@ def test_names_are_escaped(app, people, browser_login):
 def test_the_audit_page_counts_days_in_the_organisations_time_zone(app, people, browser_login):
     # 23:30 UTC on 10 January is half past midnight on 11 January in Amsterdam.
     with app.app_context():
-        db.session().add(AuditEvent(at=datetime(2026, 1, 10, 23, 30, tzinfo=timezone.utc), user_email="worker@example.org", role="worker", action="clip.view", object_type="clip", object_id=1))
+        db.session().add(
+            AuditEvent(
+                at=datetime(2026, 1, 10, 23, 30, tzinfo=UTC),
+                user_email="worker@example.org",
+                role="worker",
+                action="clip.view",
+                object_type="clip",
+                object_id=1,
+            )
+        )
         db.session().commit()
     admin = browser_login("admin")
     assert shown_actions(admin, "?from=2026-01-11&to=2026-01-11") == ["clip.view"]

@@ -128,19 +128,26 @@ def test_without_initiatives_ratio_and_latency_are_none():
 
 def test_median_latency_with_odd_count():
     s = stats(
-        initiative(10_000), reception(10_400),
-        initiative(20_000), reception(22_000),
-        initiative(30_000), reception(30_900),
+        initiative(10_000),
+        reception(10_400),
+        initiative(20_000),
+        reception(22_000),
+        initiative(30_000),
+        reception(30_900),
     )
     assert s.median_reception_latency_ms == 900  # of 400, 900, 2000
 
 
 def test_median_latency_with_even_count_is_mean_of_middle_two_rounded():
     s = stats(
-        initiative(10_000), reception(10_400),
-        initiative(20_000), reception(20_701),
-        initiative(30_000), reception(30_900),
-        initiative(40_000), reception(42_000),
+        initiative(10_000),
+        reception(10_400),
+        initiative(20_000),
+        reception(20_701),
+        initiative(30_000),
+        reception(30_900),
+        initiative(40_000),
+        reception(42_000),
     )
     assert s.median_reception_latency_ms == 800  # (701 + 900) / 2 = 800.5, rounded
 
@@ -193,8 +200,10 @@ def test_window_limits_are_allowed():
 
 def test_as_dict_keys_and_rounding():
     s = stats(
-        initiative(10_000), reception(11_000),
-        initiative(20_000), initiative(30_000),
+        initiative(10_000),
+        reception(11_000),
+        initiative(20_000),
+        initiative(30_000),
         other(0, 1_500, code="bc.aandacht"),
         duration_ms=7 * MINUTE,
     )
@@ -224,9 +233,16 @@ def test_as_dict_keeps_none():
 
 def test_order_of_input_does_not_matter():
     story = [
-        initiative(10_000), initiative(10_500), reception(11_000), reception(12_500),
-        initiative(20_000, 25_000), reception(27_000), missed(30_000),
-        initiative(40_000), reception(43_001), reception(5_000),
+        initiative(10_000),
+        initiative(10_500),
+        reception(11_000),
+        reception(12_500),
+        initiative(20_000, 25_000),
+        reception(27_000),
+        missed(30_000),
+        initiative(40_000),
+        reception(43_001),
+        reception(5_000),
         other(1_000, 3_000, tags={"better_than_usual"}),
     ]
     expected = clip_stats(story, 5 * MINUTE)

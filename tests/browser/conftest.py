@@ -28,7 +28,14 @@ def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -40,7 +47,9 @@ def page(browser, tmp_path):
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and "Content Security Policy" in message.text and problems.append(message.text))
+    page.on(
+        "console", lambda message: message.type == "error" and "Content Security Policy" in message.text and problems.append(message.text)
+    )
     yield page
     context.close()
     assert not problems, f"script errors or blocked content in the page: {problems}"

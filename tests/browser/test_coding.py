@@ -294,7 +294,9 @@ def format_time(ms):
 
 def test_a_link_with_a_time_opens_the_page_there_with_that_moment_selected(app, api, people, live_server, page, ready_clip):
     clip_id = ready_clip["id"]
-    made = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 1200, "code": INITIATIVE, "note": "from the review screen"})
+    made = api("worker").post(
+        f"/api/clips/{clip_id}/moments", json={"start_ms": 1200, "code": INITIATIVE, "note": "from the review screen"}
+    )
     assert made.status_code == 201, made.json
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")

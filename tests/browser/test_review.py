@@ -30,7 +30,7 @@ def visible_cards(page):
 def test_the_worker_filters_plays_and_prints_the_moments(app, api, ready_clip, live_server, page):
     worker = api("worker")
     point = add(worker, ready_clip, start_ms=400, code="bc.initiatief", note="She looks up and starts to tell.", tags=["better_than_usual"])
-    span = add(worker, ready_clip, start_ms=1200, end_ms=2400, code="bc.ontvangen", note="Nods: \"ja\".", tags=["learning_question"])
+    span = add(worker, ready_clip, start_ms=1200, end_ms=2400, code="bc.ontvangen", note='Nods: "ja".', tags=["learning_question"])
     add(worker, ready_clip, start_ms=2000, end_ms=3000, code="bc.beurt.jij", actor="other")
     add(worker, ready_clip, start_ms=3200, code="bc.initiatief", note="<b>not bold</b>")
     wait_for_jobs(app)

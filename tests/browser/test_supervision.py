@@ -19,7 +19,9 @@ def new_page(browser, problems):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and "Content Security Policy" in message.text and problems.append(message.text))
+    page.on(
+        "console", lambda message: message.type == "error" and "Content Security Policy" in message.text and problems.append(message.text)
+    )
     page.on("dialog", lambda dialog: dialog.accept())  # "Send the feedback to …?"
     return page
 
@@ -35,7 +37,9 @@ def feedback_lane_y(page):
     return box["y"] + 20 + 24 * lanes + 4 + 4  # RULER, LANE (timeline.js); inside the marker's bubble
 
 
-def test_worker_asks_supervisor_writes_a_strength_with_a_starter_sends_and_worker_answers(app, api, people, case, ready_clip, certified, live_server, page, browser):
+def test_worker_asks_supervisor_writes_a_strength_with_a_starter_sends_and_worker_answers(
+    app, api, people, case, ready_clip, certified, live_server, page, browser
+):
     clip_id = ready_clip["id"]
     consent_to_supervision(api, case)
     moment = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 1200, "end_ms": 2000, "code": "bc.ontvangen"}).json

@@ -17,12 +17,15 @@ def test_create_and_read_a_case(api):
     assert [c["code"] for c in worker.get("/api/cases").json] == ["2026-101"]
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"code": "Jan Jansen", "learning_question": "Q?"}, "never a name"),
-    ({"code": "", "learning_question": "Q?"}, "case code"),
-    ({"code": "C-1", "learning_question": "  "}, "learning question"),
-    ({"code": "C-1", "learning_question": "x" * 2001}, "too long"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"code": "Jan Jansen", "learning_question": "Q?"}, "never a name"),
+        ({"code": "", "learning_question": "Q?"}, "case code"),
+        ({"code": "C-1", "learning_question": "  "}, "learning question"),
+        ({"code": "C-1", "learning_question": "x" * 2001}, "too long"),
+    ],
+)
 def test_invalid_cases_are_refused_with_a_reason(api, body, words):
     response = api("worker").post("/api/cases", json=body)
     assert response.status_code == 422 and words in response.json["error"]
@@ -53,14 +56,17 @@ def test_consent_accumulates_per_person_and_can_be_withdrawn(api, case):
     assert "father" in withdrawn.json["upload_refusal"]
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"person": "", "role": "parent", "purposes": ["analysis"], "date": TODAY}, "Describe the person"),
-    ({"person": "aunt", "role": "queen", "purposes": ["analysis"], "date": TODAY}, "role"),
-    ({"person": "aunt", "role": "other", "purposes": [], "date": TODAY}, "purposes"),
-    ({"person": "aunt", "role": "other", "purposes": ["marketing"], "date": TODAY}, "purposes"),
-    ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": "5 May"}, "YYYY-MM-DD"),
-    ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": (date.today() + timedelta(days=2)).isoformat()}, "future"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"person": "", "role": "parent", "purposes": ["analysis"], "date": TODAY}, "Describe the person"),
+        ({"person": "aunt", "role": "queen", "purposes": ["analysis"], "date": TODAY}, "role"),
+        ({"person": "aunt", "role": "other", "purposes": [], "date": TODAY}, "purposes"),
+        ({"person": "aunt", "role": "other", "purposes": ["marketing"], "date": TODAY}, "purposes"),
+        ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": "5 May"}, "YYYY-MM-DD"),
+        ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": (date.today() + timedelta(days=2)).isoformat()}, "future"),
+    ],
+)
 def test_invalid_consent_is_refused_with_a_reason(api, case, body, words):
     response = api("worker").post(f"/api/cases/{case['id']}/consents", json=body)
     assert response.status_code == 422 and words in response.json["error"]
@@ -78,8 +84,13 @@ def consent_table(client, case) -> str:
 
 def test_consent_through_the_page(browser_login, case):
     client = browser_login("worker")
-    client.post(f"/cases/{case['id']}/consents", data={"person": "grandmother", "role": "other", "purposes": ["analysis", "training"], "date": TODAY, "csrf_token": client.csrf})
+    client.post(
+        f"/cases/{case['id']}/consents",
+        data={"person": "grandmother", "role": "other", "purposes": ["analysis", "training"], "date": TODAY, "csrf_token": client.csrf},
+    )
     table = consent_table(client, case)
     assert "grandmother" in table and "Internal training library" in table
-    client.post(f"/cases/{case['id']}/consents/withdraw", data={"person": "grandmother", "purposes": ["training"], "csrf_token": client.csrf})
+    client.post(
+        f"/cases/{case['id']}/consents/withdraw", data={"person": "grandmother", "purposes": ["training"], "csrf_token": client.csrf}
+    )
     assert "Internal training library" not in consent_table(client, case)

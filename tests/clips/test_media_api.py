@@ -94,5 +94,7 @@ def test_withdrawing_analysis_consent_stops_watching_at_once(api, browser_login,
     case_page = browser_login("worker").get(f"/cases/{case['id']}").get_data(as_text=True)
     assert '<img class="poster"' not in case_page  # no posters either
     # Consent given again: the clip can be watched again.
-    worker.post(f"/api/cases/{case['id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": "2026-01-05"})
+    worker.post(
+        f"/api/cases/{case['id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": "2026-01-05"}
+    )
     assert worker.get(f"/api/clips/{ready_clip['id']}/media").status_code == 200

@@ -2,11 +2,11 @@
 
 import pytest
 
+from tests.conftest import wait_for_jobs
 from vib import start_background_work
 from vib.clips import operations
 from vib.clips.models import Clip
 from vib.core import db
-from tests.conftest import wait_for_jobs
 
 
 @pytest.fixture

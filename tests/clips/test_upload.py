@@ -30,7 +30,9 @@ def test_a_phone_recording_becomes_a_ready_clip(app, api, case, videos):
     assert stored_files(app) == [f"clips/{clip['id']}/{name}" for name in ("filmstrip.jpg", "filmstrip.json", "original", "playable.mp4")]
 
 
-@pytest.mark.parametrize("name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "old_phone.3gp", "camcorder.ts", "flash.flv", "vfr.mp4", "rotated.mp4"])
+@pytest.mark.parametrize(
+    "name", ["hevc.mov", "vp9.webm", "mjpeg.avi", "old_phone.3gp", "camcorder.ts", "flash.flv", "vfr.mp4", "rotated.mp4"]
+)
 def test_other_recordings_are_converted_and_become_ready(app, api, case, videos, name):
     response = api("worker").upload(case["id"], videos[name])
     assert response.status_code == 201, response.json
@@ -109,10 +111,17 @@ def test_upload_is_refused_until_everyone_consented_to_analysis(app, api, videos
 def test_upload_through_the_page_form_works_without_javascript(app, browser_login, case, videos):
     client = browser_login("worker")
     with open(videos["cfr.mp4"], "rb") as f:
-        response = client.post(f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data")
+        response = client.post(
+            f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data"
+        )
     assert response.status_code == 302 and "/clips/" in response.location
     with open(videos["letter.mp4"], "rb") as f:
-        refused = client.post(f"/cases/{case['id']}/clips", data={"file": (f, "x.mp4"), "csrf_token": client.csrf}, content_type="multipart/form-data", follow_redirects=True)
+        refused = client.post(
+            f"/cases/{case['id']}/clips",
+            data={"file": (f, "x.mp4"), "csrf_token": client.csrf},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
     assert "not a video" in refused.get_data(as_text=True)
 
 

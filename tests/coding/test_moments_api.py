@@ -38,7 +38,16 @@ def test_a_point_moment_takes_its_actor_from_the_code_and_comes_back_with_id_and
 
 def test_a_span_with_actor_note_and_tags_is_listed_in_time_order(worker, ready_clip):
     add(worker, ready_clip, start_ms=2000, code="bc.ontvangen")
-    span = add(worker, ready_clip, start_ms=500, end_ms=1500, code="bc.beurt.jij", actor="other", note="The boy answers.", tags=["still", "better_than_usual", "still"])
+    span = add(
+        worker,
+        ready_clip,
+        start_ms=500,
+        end_ms=1500,
+        code="bc.beurt.jij",
+        actor="other",
+        note="The boy answers.",
+        tags=["still", "better_than_usual", "still"],
+    )
     assert span["actor"] == "other" and span["tags"] == ["better_than_usual", "still"]
     listed = worker.get(moments_url(ready_clip)).json
     assert [m["start_ms"] for m in listed] == [500, 2000]
@@ -72,7 +81,9 @@ def test_bad_moments_are_refused_with_a_clear_message_and_nothing_is_stored(work
 
 def test_a_change_names_its_version_and_raises_it(worker, ready_clip):
     moment = add(worker, ready_clip, start_ms=1000, code="bc.initiatief")
-    changed = worker.patch(f"/api/moments/{moment['id']}", json={"version": 1, "end_ms": 1800, "code": "bc.aandacht", "note": "Looks at him."})
+    changed = worker.patch(
+        f"/api/moments/{moment['id']}", json={"version": 1, "end_ms": 1800, "code": "bc.aandacht", "note": "Looks at him."}
+    )
     assert changed.status_code == 200, changed.json
     assert changed.json["version"] == 2 and changed.json["end_ms"] == 1800
     assert changed.json["code"] == "bc.aandacht" and changed.json["actor"] == "client"  # the actor stays as it was
@@ -196,7 +207,10 @@ def test_withdrawn_analysis_consent_stops_coding_at_once(worker, ready_clip):
         worker.get(f"/api/clips/{ready_clip['id']}/stats"),
     ):
         assert response.status_code == 403 and "consent" in response.json["error"].lower()
-    worker.post(f"/api/cases/{ready_clip['case_id']}/consents", json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()})
+    worker.post(
+        f"/api/cases/{ready_clip['case_id']}/consents",
+        json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()},
+    )
     assert worker.get(moments_url(ready_clip)).status_code == 200
 
 

@@ -32,7 +32,15 @@ def coded(app, worker, ready_clip):
     """Four moments: two client initiatives, one received within 3 s (a span), a span of the child."""
     moments = [
         add(worker, ready_clip, start_ms=400, code="bc.initiatief", note="<script>alert(1)</script>", tags=["better_than_usual"]),
-        add(worker, ready_clip, start_ms=1200, end_ms=2400, code="bc.ontvangen", note='Nods and says "ja".', tags=["learning_question", "still"]),
+        add(
+            worker,
+            ready_clip,
+            start_ms=1200,
+            end_ms=2400,
+            code="bc.ontvangen",
+            note='Nods and says "ja".',
+            tags=["learning_question", "still"],
+        ),
         add(worker, ready_clip, start_ms=2000, end_ms=3000, code="bc.beurt.jij", actor="other"),
         add(worker, ready_clip, start_ms=3200, code="bc.initiatief"),
     ]
@@ -109,7 +117,7 @@ def test_a_note_is_shown_as_text_never_as_markup(browser_login, ready_clip, code
 
 def test_the_figures_of_the_clip_are_shown_above_the_cards(browser_login, ready_clip, coded):
     page = get_page(browser_login("worker"), ready_clip)
-    stats = page[page.index('class="card review-stats"'):page.index('class="review-body"')]
+    stats = page[page.index('class="card review-stats"') : page.index('class="review-body"')]
     assert "50%" in stats and "1 of 2 initiatives received within 3 s" in stats
     assert "300.0" in stats  # 2 initiatives in 4 s
     assert "0.8 s" in stats  # the initiative at 0.4 s received at 1.2 s

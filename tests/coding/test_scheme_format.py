@@ -96,8 +96,17 @@ def test_shipped_file_is_already_in_canonical_form(name):
 def test_basic_communication_has_the_nine_elements_with_their_hotkeys():
     scheme = shipped("vib-basiscommunicatie.json")
     top = {code.id: code.hotkey for code in scheme.codes if code.parent is None}
-    assert top == {"bc.initiatief": "i", "bc.aandacht": "a", "bc.ontvangen": "o", "bc.benoemen": "n", "bc.beurt": "b",
-                   "bc.afstemmen": "s", "bc.leiding": "g", "bc.reeks": "r", "bc.gemist": "m"}
+    assert top == {
+        "bc.initiatief": "i",
+        "bc.aandacht": "a",
+        "bc.ontvangen": "o",
+        "bc.benoemen": "n",
+        "bc.beurt": "b",
+        "bc.afstemmen": "s",
+        "bc.leiding": "g",
+        "bc.reeks": "r",
+        "bc.gemist": "m",
+    }
     assert all(code.definition for code in scheme.codes if code.parent is None)
     assert scheme.code("bc.reeks.ja").definition["nl"].startswith("Ononderbroken")
 

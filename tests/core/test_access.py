@@ -77,7 +77,9 @@ def moment(api, ready_clip):
 
 @pytest.fixture
 def feedback(api, review):
-    made = api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "effect", "text": "Het effect is dat hij opkijkt.", "start_ms": 100})
+    made = api("supervisor").post(
+        f"/api/reviews/{review['id']}/feedback", json={"kind": "effect", "text": "Het effect is dat hij opkijkt.", "start_ms": 100}
+    )
     assert made.status_code == 201, made.json
     return made.json
 
@@ -167,5 +169,11 @@ def test_someone_elses_clip_page_does_not_reveal_it(browser_login, ready_clip):
 
 def test_an_admin_never_gets_client_video_or_moments(api, objects):
     admin = api("admin")
-    for url in ("/api/clips/{clip}/media", "/api/clips/{clip}/thumbnail?t=0", "/api/clips/{clip}/moments", "/api/clips/{clip}/feedback", "/api/reviews/{review}"):
+    for url in (
+        "/api/clips/{clip}/media",
+        "/api/clips/{clip}/thumbnail?t=0",
+        "/api/clips/{clip}/moments",
+        "/api/clips/{clip}/feedback",
+        "/api/reviews/{review}",
+    ):
         assert admin.get(url.format(**objects)).status_code == 404

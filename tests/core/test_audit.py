@@ -1,6 +1,6 @@
 """The audit log (NEN 7513 style): rows are added, never changed or deleted, and exported as CSV."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -63,13 +63,22 @@ def test_only_known_actions_are_recorded(session):
 
 
 def test_events_filter_and_the_export_lists_them_in_time_order(session, people):
-    start = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
     for hours, email, action, object_id in [
         (2, "supervisor@example.org", "review.open", 3),
         (0, "worker@example.org", "clip.view", 5),
         (30, "worker@example.org", "moment.create", 12),
     ]:
-        session.add(AuditEvent(at=start + timedelta(hours=hours), user_email=email, role="x", action=action, object_type=action.split(".")[0], object_id=object_id))
+        session.add(
+            AuditEvent(
+                at=start + timedelta(hours=hours),
+                user_email=email,
+                role="x",
+                action=action,
+                object_type=action.split(".")[0],
+                object_id=object_id,
+            )
+        )
     session.commit()
     assert [e.object_id for e in audit.events(session)] == [5, 3, 12]
     assert [e.object_id for e in audit.events(session, since=start + timedelta(hours=1))] == [3, 12]

@@ -49,7 +49,9 @@ def test_moment_changes_are_recorded(app, api, ready_clip):
     api("worker").patch(f"/api/moments/{made['id']}", json={"version": made["version"], "note": "She looks up."})
     api("worker").delete(f"/api/moments/{made['id']}")
     assert [row[2:] for row in trail(app, start)] == [
-        ("moment.create", "moment", made["id"]), ("moment.update", "moment", made["id"]), ("moment.delete", "moment", made["id"]),
+        ("moment.create", "moment", made["id"]),
+        ("moment.update", "moment", made["id"]),
+        ("moment.delete", "moment", made["id"]),
     ]
 
 

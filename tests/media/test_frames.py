@@ -8,10 +8,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from tests.videos import SPECS
 from vib.media.frames import FrameReader, frame_times_ms, frames_at, map_frames
 from vib.media.synth import frame_times, read_index
 from vib.media.thumbs import upright
-from tests.videos import SPECS
 
 
 def expected_index(times: list[Fraction], t_ms: int) -> int:
@@ -24,7 +24,9 @@ def shown_index(frame) -> int | None:
     return read_index(upright(frame))
 
 
-@pytest.mark.parametrize("name", ["cfr.mp4", "vfr.mp4", "rotated.mp4", "hevc.mov", "vp9.webm", "mjpeg.avi", "long_gop.mp4", "camcorder.ts", "flash.flv"])
+@pytest.mark.parametrize(
+    "name", ["cfr.mp4", "vfr.mp4", "rotated.mp4", "hevc.mov", "vp9.webm", "mjpeg.avi", "long_gop.mp4", "camcorder.ts", "flash.flv"]
+)
 def test_every_extracted_frame_is_the_one_on_screen(videos, name, tmp_path):
 
     times = frame_times(SPECS[name])

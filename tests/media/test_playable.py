@@ -30,9 +30,20 @@ def render(videos, name, tmp_path):
     return source, target, progress
 
 
-@pytest.mark.parametrize("name, transcoded", [("cfr.mp4", False), ("phone.mp4", False), ("vfr.mp4", False), ("rotated.mp4", False),
-                                              ("hevc.mov", True), ("vp9.webm", True), ("mjpeg.avi", True), ("wide.mp4", True),
-                                              ("old_phone.3gp", True)])
+@pytest.mark.parametrize(
+    "name, transcoded",
+    [
+        ("cfr.mp4", False),
+        ("phone.mp4", False),
+        ("vfr.mp4", False),
+        ("rotated.mp4", False),
+        ("hevc.mov", True),
+        ("vp9.webm", True),
+        ("mjpeg.avi", True),
+        ("wide.mp4", True),
+        ("old_phone.3gp", True),
+    ],
+)
 def test_rendition_is_browser_playable_and_keeps_every_frame_in_time(videos, name, transcoded, tmp_path):
     assert needs_transcoding(probe(videos[name])) == transcoded
     source, target, progress = render(videos, name, tmp_path)

@@ -15,7 +15,9 @@ def kinds(api, who):
 
 
 def send_a_strength(api, review):
-    api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0})
+    api("supervisor").post(
+        f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0}
+    )
     assert api("supervisor").post(f"/api/reviews/{review['id']}/send").status_code == 200
 
 

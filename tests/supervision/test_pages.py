@@ -34,11 +34,15 @@ def badge(text):
 
 
 def ask_form(client, clip, supervisor_id, question):
-    return client.post(f"/clips/{clip['id']}/reviews", data={"csrf_token": client.csrf, "supervisor": str(supervisor_id), "question": question})
+    return client.post(
+        f"/clips/{clip['id']}/reviews", data={"csrf_token": client.csrf, "supervisor": str(supervisor_id), "question": question}
+    )
 
 
 def strength(api, review, text="Ik zie dat je wacht tot ze opkijkt.", **anchor):
-    r = api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": text, **(anchor or {"start_ms": 400})})
+    r = api("supervisor").post(
+        f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": text, **(anchor or {"start_ms": 400})}
+    )
     assert r.status_code == 201, r.json
     return r.json
 
@@ -205,12 +209,29 @@ def test_feedback_questions_and_answers_stay_text_on_every_page(app, api, browse
     strength(api, review, text=f"Range {EVIL}", start_ms=1000, end_ms=2000)
     api("supervisor").post(f"/api/reviews/{review['id']}/feedback", json={"kind": "summary", "text": f"Summary {EVIL}"})
     send(api, review)
-    assert api("worker").post(f"/api/reviews/{review['id']}/answers", json={"text": f"Answer {EVIL}", "next_goal": f"Goal {EVIL}"}).status_code == 201
+    assert (
+        api("worker").post(f"/api/reviews/{review['id']}/answers", json={"text": f"Answer {EVIL}", "next_goal": f"Goal {EVIL}"}).status_code
+        == 201
+    )
     wait_for_jobs(app)
 
     pages = {
-        "worker": [f"/reviews/{review['id']}", f"/clips/{ready_clip['id']}", f"/clips/{ready_clip['id']}/coding", f"/clips/{ready_clip['id']}/review", "/reviews", "/notifications"],
-        "supervisor": [f"/reviews/{review['id']}", f"/clips/{ready_clip['id']}", f"/clips/{ready_clip['id']}/coding", f"/clips/{ready_clip['id']}/review", "/reviews", "/notifications"],
+        "worker": [
+            f"/reviews/{review['id']}",
+            f"/clips/{ready_clip['id']}",
+            f"/clips/{ready_clip['id']}/coding",
+            f"/clips/{ready_clip['id']}/review",
+            "/reviews",
+            "/notifications",
+        ],
+        "supervisor": [
+            f"/reviews/{review['id']}",
+            f"/clips/{ready_clip['id']}",
+            f"/clips/{ready_clip['id']}/coding",
+            f"/clips/{ready_clip['id']}/review",
+            "/reviews",
+            "/notifications",
+        ],
     }
     escaped = html.escape(EVIL, quote=False)
     for who, urls in pages.items():

@@ -102,7 +102,13 @@ def test_nobody_but_the_owner_asks_for_a_review_of_a_clip(api, case, ready_clip,
 # -- what a request opens up ------------------------------------------------------------------------
 
 
-MEDIA = ["/api/clips/{clip}", "/api/clips/{clip}/media", "/api/clips/{clip}/moments", "/api/clips/{clip}/stats", "/api/clips/{clip}/thumbnail?t=0"]
+MEDIA = [
+    "/api/clips/{clip}",
+    "/api/clips/{clip}/media",
+    "/api/clips/{clip}/moments",
+    "/api/clips/{clip}/stats",
+    "/api/clips/{clip}/thumbnail?t=0",
+]
 
 
 def statuses(api, who, clip):
@@ -185,7 +191,9 @@ def test_from_request_to_close(app, api, review, ready_clip):
 
     answer = worker.post(f"/api/reviews/{review['id']}/answers", json={"feedback_id": on_moment["id"], "text": "I saw it too."})
     assert answer.status_code == 201 and answer.json["feedback_id"] == on_moment["id"]
-    overall = worker.post(f"/api/reviews/{review['id']}/answers", json={"text": "Thank you.", "next_goal": "Wait for the father to look up."})
+    overall = worker.post(
+        f"/api/reviews/{review['id']}/answers", json={"text": "Thank you.", "next_goal": "Wait for the father to look up."}
+    )
     assert overall.status_code == 201
     answered = worker.get(f"/api/reviews/{review['id']}").json
     assert answered["state"] == "answered" and len(answered["answers"]) == 2
@@ -208,7 +216,9 @@ def test_each_party_does_only_their_part(api, review):
     assert supervisor.post(f"/api/reviews/{review['id']}/withdraw").status_code == 403
     for who in ("other_worker", "other_supervisor", "trainer", "admin"):
         assert api(who).get(f"/api/reviews/{review['id']}").status_code == 404, who
-        assert api(who).post(f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": "x", "start_ms": 0}).status_code == 404
+        assert (
+            api(who).post(f"/api/reviews/{review['id']}/feedback", json={"kind": "strength", "text": "x", "start_ms": 0}).status_code == 404
+        )
     assert api(None).get("/api/reviews").status_code == 401
 
 
@@ -265,7 +275,9 @@ def test_a_fault_list_gets_an_advisory_hint_and_is_saved_all_the_same(api, revie
 def test_drafts_can_be_changed_and_deleted_and_keep_their_anchor_when_the_moment_goes(app, api, review, ready_clip):
     moment = add_moment(api, "worker", ready_clip, start_ms=600)
     item = feedback(api, review, moment_id=moment["id"]).json
-    changed = api("supervisor").patch(f"/api/reviews/{review['id']}/feedback/{item['id']}", json={"kind": "effect", "text": "Het effect is rust."})
+    changed = api("supervisor").patch(
+        f"/api/reviews/{review['id']}/feedback/{item['id']}", json={"kind": "effect", "text": "Het effect is rust."}
+    )
     assert changed.status_code == 200 and changed.json["kind"] == "effect"
     assert api("worker").delete(f"/api/moments/{moment['id']}?version={moment['version']}").status_code == 204
     kept = api("supervisor").get(f"/api/reviews/{review['id']}").json["feedback"][0]
@@ -281,7 +293,11 @@ def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis
     own = add_moment(api, "supervisor", ready_clip, start_ms=800, code="bc.ontvangen")
     missed = add_moment(api, "supervisor", ready_clip, start_ms=900, code="bc.gemist")
     workers = add_moment(api, "worker", ready_clip, start_ms=100)
-    assert {m["id"] for m in api("supervisor").get(f"/api/clips/{ready_clip['id']}/moments").json} == {own["id"], missed["id"], workers["id"]}
+    assert {m["id"] for m in api("supervisor").get(f"/api/clips/{ready_clip['id']}/moments").json} == {
+        own["id"],
+        missed["id"],
+        workers["id"],
+    }
     assert [m["id"] for m in api("worker").get(f"/api/clips/{ready_clip['id']}/moments").json] == [workers["id"]]
     # each changes only their own
     assert api("worker").patch(f"/api/moments/{own['id']}", json={"version": 1, "note": "x"}).status_code == 404
@@ -291,7 +307,10 @@ def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis
     feedback(api, review, moment_id=own["id"])
     api("supervisor").post(f"/api/reviews/{review['id']}/send")
     seen = api("worker").get(f"/api/clips/{ready_clip['id']}/moments").json
-    assert [(m["id"], m["author"]["name"], m["editable"]) for m in seen] == [(workers["id"], "Worker", True), (own["id"], "Supervisor", False)]
+    assert [(m["id"], m["author"]["name"], m["editable"]) for m in seen] == [
+        (workers["id"], "Worker", True),
+        (own["id"], "Supervisor", False),
+    ]
 
 
 def test_a_next_learning_goal_alone_is_an_answer_but_an_empty_answer_is_not(api, review):

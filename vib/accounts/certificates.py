@@ -22,7 +22,7 @@ class CertificateError(UserError):
 
 
 def certificate_state(user: User, today: date | None = None) -> str | None:
-    """"valid", "expiring" (within 90 days, still valid), "expired", or None without a certificate."""
+    """ "valid", "expiring" (within 90 days, still valid), "expired", or None without a certificate."""
     certificate = user.certificate
     if certificate is None:
         return None

@@ -49,12 +49,20 @@ def own_certificate_notice(user=None, today: date | None = None) -> str | None:
     if state == certificates.VALID:
         return None
     if state is None:
-        return _("No supervisor certificate is recorded for you, so you cannot be asked for reviews yet. Ask your administrator to record it.")
+        return _(
+            "No supervisor certificate is recorded for you, so you cannot be asked for reviews yet. Ask your administrator to record it."
+        )
     certificate = user.certificate
     values = {"issuer": certificate.issuer, "number": certificate.number, "date": format_date(certificate.valid_until, "d MMMM yyyy")}
     if state == certificates.EXPIRED:
-        return _("Your supervisor certificate (%(issuer)s, no. %(number)s) expired on %(date)s: you cannot be asked for reviews until your administrator records the renewed certificate.", **values)
-    return _("Your supervisor certificate (%(issuer)s, no. %(number)s) is valid until %(date)s. Renew it in time: after that you can no longer be asked for reviews.", **values)
+        return _(
+            "Your supervisor certificate (%(issuer)s, no. %(number)s) expired on %(date)s: you cannot be asked for reviews until your administrator records the renewed certificate.",
+            **values,
+        )
+    return _(
+        "Your supervisor certificate (%(issuer)s, no. %(number)s) is valid until %(date)s. Renew it in time: after that you can no longer be asked for reviews.",
+        **values,
+    )
 
 
 # -- accounts -----------------------------------------------------------------------------------
@@ -217,4 +225,3 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
-

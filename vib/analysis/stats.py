@@ -72,10 +72,7 @@ class ClipStats:
 
     def as_dict(self) -> dict:
         return {
-            "by_code": [
-                {"code": c.code, "actor": c.actor, "count": c.count, "total_ms": c.total_ms}
-                for c in self.by_code
-            ],
+            "by_code": [{"code": c.code, "actor": c.actor, "count": c.count, "total_ms": c.total_ms} for c in self.by_code],
             "reception_ratio": _round(self.reception_ratio, 3),
             "initiatives_per_10min": _round(self.initiatives_per_10min, 2),
             "median_reception_latency_ms": self.median_reception_latency_ms,
@@ -131,9 +128,7 @@ def _by_code(moments: list[MomentFacts]) -> list[CodeCount]:
     return [CodeCount(code, actor, n, ms) for (code, actor), (n, ms) in sorted(counts.items())]
 
 
-def clip_stats(
-    moments: Iterable[MomentFacts], duration_ms: int, window_ms: int = DEFAULT_WINDOW_MS
-) -> ClipStats:
+def clip_stats(moments: Iterable[MomentFacts], duration_ms: int, window_ms: int = DEFAULT_WINDOW_MS) -> ClipStats:
     """Figures for one clip of duration_ms from its coded moments."""
     if not 0 <= window_ms <= MAX_WINDOW_MS:
         raise ValueError(f"window_ms must be between 0 and {MAX_WINDOW_MS} ms, got {window_ms}")

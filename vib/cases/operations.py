@@ -97,7 +97,12 @@ def viewing_refusal(case: Case) -> str | None:
     """Why the case's clips may not be watched now (consent for analysis withdrawn), or None."""
     missing = sorted(p.person for p in consents_by_person(case).values() if "analysis" not in p.purposes)
     if missing:
-        return str(_l("Consent for analysis has been withdrawn (%(people)s): the clips of this case can no longer be watched.", people=", ".join(missing)))
+        return str(
+            _l(
+                "Consent for analysis has been withdrawn (%(people)s): the clips of this case can no longer be watched.",
+                people=", ".join(missing),
+            )
+        )
     return None
 
 
@@ -107,14 +112,24 @@ def supervision_refusal(case: Case) -> str | None:
     people = consents_by_person(case).values()
     missing = sorted(p.person for p in people if "supervision" not in p.purposes)
     if not people or missing:
-        return str(_l("Not everyone in this case consents to review by a supervisor (%(people)s): the clip cannot be shared for supervision.", people=", ".join(missing) or "-"))
+        return str(
+            _l(
+                "Not everyone in this case consents to review by a supervisor (%(people)s): the clip cannot be shared for supervision.",
+                people=", ".join(missing) or "-",
+            )
+        )
     return None
 
 
 def _person_label(person: str) -> str:
     person = " ".join((person or "").split())
     if not person or len(person) > MAX_PERSON:
-        raise CaseError(_l("Describe the person by their part in the conversation (e.g. \"mother\", \"child 14y\"), in at most %(n)d characters.", n=MAX_PERSON))
+        raise CaseError(
+            _l(
+                'Describe the person by their part in the conversation (e.g. "mother", "child 14y"), in at most %(n)d characters.',
+                n=MAX_PERSON,
+            )
+        )
     return person
 
 
@@ -123,7 +138,9 @@ def _add_record(db, case, by, person, role, action, purposes, on) -> ConsentReco
     if not purposes or set(purposes) - set(PURPOSES):
         raise CaseError(_l("Choose one or more purposes: %(purposes)s.", purposes=", ".join(PURPOSES)))
     on = _consent_date(on)
-    record = ConsentRecord(case=case, person=person, person_role=role, action=action, purposes=purposes, consent_date=on, recorded_by_id=by.id)
+    record = ConsentRecord(
+        case=case, person=person, person_role=role, action=action, purposes=purposes, consent_date=on, recorded_by_id=by.id
+    )
     db.add(record)
     db.flush()
     audit.record(db, by, f"consent.{action}", "case", case.id, "worker")

@@ -23,10 +23,7 @@ def case_json(case: Case) -> dict:
         "scheme_id": case.scheme_id,
         "owner_id": case.owner_id,
         "created_at": case.created_at.isoformat(),
-        "consents": [
-            {"person": p.person, "role": p.role, "purposes": sorted(p.purposes)}
-            for p in ops.consents_by_person(case).values()
-        ],
+        "consents": [{"person": p.person, "role": p.role, "purposes": sorted(p.purposes)} for p in ops.consents_by_person(case).values()],
         "upload_refusal": ops.upload_refusal(case),
         "supervision_refusal": ops.supervision_refusal(case),
     }
@@ -137,7 +134,9 @@ def api_get(case_id: int):
 def api_consent(case_id: int):
     case = access.case_or_404(current_user, "edit", case_id)
     body = json_body()
-    ops.record_consent(db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date"))
+    ops.record_consent(
+        db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date")
+    )
     db.session().commit()
     return jsonify(case_json(case)), 201
 

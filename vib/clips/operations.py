@@ -7,8 +7,8 @@ the clip row, so a job lost in a restart is queued again at start (`requeue_unfi
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 import logging
+from dataclasses import fields
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -41,7 +41,9 @@ MEDIA_MESSAGES = {
     "empty": _l("The file is empty."),
     "not_video": _l("This file is not a video vib can read. If it is a recording, it may be damaged or not completely copied."),
     "audio_only": _l("This file holds only sound. Upload a video recording."),
-    "truncated": _l("The video is incomplete: the file seems to have been cut off while copying or uploading. Upload the whole file again."),
+    "truncated": _l(
+        "The video is incomplete: the file seems to have been cut off while copying or uploading. Upload the whole file again."
+    ),
     "undecodable": _l("The pictures in this video cannot be decoded; the file may be damaged."),
     "too_short": _l("The video is too short to analyse."),
     "unsupported": _l("This video format is not supported."),

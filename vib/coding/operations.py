@@ -126,7 +126,9 @@ def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
         if name == "end_ms" and value is None:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= clip.duration_ms:
-            raise MomentError(_l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the clip.", name=name, end=clip.duration_ms), name)
+            raise MomentError(
+                _l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the clip.", name=name, end=clip.duration_ms), name
+            )
     if end is not None and end <= start:
         raise MomentError(_l("A moment must end after it starts."), "end_ms")
     moment.start_ms, moment.end_ms = start, end
@@ -201,7 +203,11 @@ def stats_for_clip(db: Session, clip: Clip, viewer: User | None = None, window_m
     for moment in clip_moments(db, clip, viewer):
         scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
         code = scheme.code(moment.code) if scheme else None
-        facts.append(MomentFacts(moment.start_ms, moment.end_ms, moment.code, moment.actor, code.stats_role if code else None, frozenset(moment.tags)))
+        facts.append(
+            MomentFacts(
+                moment.start_ms, moment.end_ms, moment.code, moment.actor, code.stats_role if code else None, frozenset(moment.tags)
+            )
+        )
     try:
         return clip_stats(facts, clip.duration_ms, window_ms)
     except ValueError as error:

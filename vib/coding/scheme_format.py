@@ -15,6 +15,7 @@ from json_source_map import calculate
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+
 def _annotations_dir() -> Path:
     """annotations/ beside the package (a checkout, an editable install) or, from a wheel, where
     pyproject's data-files put it."""
@@ -60,8 +61,19 @@ class SchemeCode:
 
 
 # Key order of a code in the file, used when writing the canonical document.
-_CODE_FIELDS = ("id", "label", "definition", "category", "level", "actor", "colour", "hotkey",
-                "analysis_only", "stats_role", "source_confidence")
+_CODE_FIELDS = (
+    "id",
+    "label",
+    "definition",
+    "category",
+    "level",
+    "actor",
+    "colour",
+    "hotkey",
+    "analysis_only",
+    "stats_role",
+    "source_confidence",
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +91,14 @@ class SchemeDefinition:
     def as_document(self) -> dict:
         """The scheme as a file would say it, without "$schema" and without values that are defaults
         or inherited, so two files meaning the same thing give equal documents."""
-        document = {"id": self.id, "version": self.version, "label": dict(self.label),
-                    "description": _copy(self.description), "source": self.source, "codes": []}
+        document = {
+            "id": self.id,
+            "version": self.version,
+            "label": dict(self.label),
+            "description": _copy(self.description),
+            "source": self.source,
+            "codes": [],
+        }
         for code in self.codes:
             if code.parent is None:
                 document["codes"].append(_code_document(code, None))
@@ -170,14 +188,21 @@ def _check_rules(text: str, document: dict) -> None:
         for path, code, parent in entries:
             code_id, hotkey = code["id"], code.get("hotkey")
             if parent is not None and not code_id.startswith(parent + "."):
-                raise SchemeFormatError(f"subcode id '{code_id}' must start with its parent's id followed by a dot ('{parent}.')", _line(text, (*path, "id")))
+                raise SchemeFormatError(
+                    f"subcode id '{code_id}' must start with its parent's id followed by a dot ('{parent}.')", _line(text, (*path, "id"))
+                )
             if code_id in code_paths:
                 raise SchemeFormatError(f"code id '{code_id}' is used twice", _line(text, (*path, "id")))
             code_paths[code_id] = path
             if hotkey in RESERVED_HOTKEYS:
-                raise SchemeFormatError(f"hotkey '{hotkey}' of {code_id} is reserved: the coding page moves the video with j, k and l", _line(text, (*path, "hotkey")))
+                raise SchemeFormatError(
+                    f"hotkey '{hotkey}' of {code_id} is reserved: the coding page moves the video with j, k and l",
+                    _line(text, (*path, "hotkey")),
+                )
             if hotkey in hotkey_owners:
-                raise SchemeFormatError(f"hotkey '{hotkey}' is used by both {hotkey_owners[hotkey]} and {code_id}", _line(text, (*path, "hotkey")))
+                raise SchemeFormatError(
+                    f"hotkey '{hotkey}' is used by both {hotkey_owners[hotkey]} and {code_id}", _line(text, (*path, "hotkey"))
+                )
             if hotkey is not None:
                 hotkey_owners[hotkey] = code_id
 

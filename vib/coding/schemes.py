@@ -74,7 +74,9 @@ def store_builtin_schemes(db: Session) -> bool:
         elif key not in _compared:  # the stored content is compared once per process, not per page
             _compared.add(key)
             if _stored(db, *key).document != definition.as_document():
-                log.warning("annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key)
+                log.warning(
+                    "annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key
+                )
     if missing:
         db.commit()
     return missing
@@ -91,7 +93,11 @@ def import_scheme(db: Session, text: str) -> tuple[SchemeDefinition, bool]:
     if stored is not None:
         if stored.document != definition.as_document():
             raise SchemeError(
-                _l("Version %(version)d of %(scheme)s already exists with other content: raise the version.", version=definition.version, scheme=definition.id),
+                _l(
+                    "Version %(version)d of %(scheme)s already exists with other content: raise the version.",
+                    version=definition.version,
+                    scheme=definition.id,
+                ),
                 status=409,
             )
         return definition, False
@@ -162,7 +168,9 @@ def scheme_choices(db: Session) -> list[tuple[str, str]]:
 
     offered = latest_schemes(db)
     default = next((s for s in offered if s.id == default_scheme_id()), None)
-    label = gettext("Organisation's default (%(scheme)s)", scheme=localized(default.label)) if default else gettext("Organisation's default")
+    label = (
+        gettext("Organisation's default (%(scheme)s)", scheme=localized(default.label)) if default else gettext("Organisation's default")
+    )
     return [("", label)] + [(s.id, localized(s.label)) for s in offered]
 
 

@@ -38,7 +38,10 @@ def coding_page(clip_id: int):
         media_refusal=refusal,
         may_code=access.may_clip(current_user, "code", clip),
         is_owner=access.is_owner(current_user, clip),
-        clip_reviews=[supervision.review_json(db.session(), r, current_user, full=False) for r in supervision.clip_reviews(db.session(), clip, current_user)],
+        clip_reviews=[
+            supervision.review_json(db.session(), r, current_user, full=False)
+            for r in supervision.clip_reviews(db.session(), clip, current_user)
+        ],
         feedback_data={"items": feedback, "kind_labels": language.kind_labels()} if feedback else None,
     )
 

@@ -88,8 +88,15 @@ def _roles_of(user) -> str:
     return ",".join(sorted(roles)) if roles else "-"
 
 
-def matching(*, since: datetime | None = None, until: datetime | None = None, user_email: str | None = None,
-             action: str | None = None, object_type: str | None = None, object_id: int | None = None) -> Select[tuple[AuditEvent]]:
+def matching(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    user_email: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+) -> Select[tuple[AuditEvent]]:
     """The rows that match every filter given (unordered; the caller orders and pages)."""
     query = select(AuditEvent)
     if since is not None:
@@ -119,7 +126,9 @@ def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow((row.at.isoformat(), row.user_email, row.role, row.action, row.object_type, "" if row.object_id is None else row.object_id))
+        writer.writerow(
+            (row.at.isoformat(), row.user_email, row.role, row.action, row.object_type, "" if row.object_id is None else row.object_id)
+        )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

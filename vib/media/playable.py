@@ -31,11 +31,7 @@ def needs_transcoding(facts: ClipFacts) -> bool:
 
 
 def _video_fits(facts: ClipFacts) -> bool:
-    return (
-        facts.video_codec == "h264"
-        and facts.pix_fmt in _BROWSER_PIX_FMTS
-        and max(facts.width, facts.height) <= MAX_LONG_SIDE
-    )
+    return facts.video_codec == "h264" and facts.pix_fmt in _BROWSER_PIX_FMTS and max(facts.width, facts.height) <= MAX_LONG_SIDE
 
 
 def _audio_fits(facts: ClipFacts) -> bool:

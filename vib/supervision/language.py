@@ -76,7 +76,8 @@ def hint_message(words: str) -> str:
     """The hint's text; the feedback panel passes "{words}" and fills it in while the supervisor types."""
     return gettext(
         "This reads as a list of faults (%(words)s). Say what goes well and what it brings about, and phrase a learning point forward, e.g. \u201c%(example)s\u201d",
-        words=words, example=starters()["next_step"][0],
+        words=words,
+        example=starters()["next_step"][0],
     )
 
 

@@ -89,14 +89,20 @@ def mark_read(db: Session, notification: Notification) -> None:
 
 
 def mark_all_read(db: Session, user: User) -> int:
-    result = db.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    result = db.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
+    )
     db.commit()
     return result.rowcount
 
 
 def mark_review_read(db: Session, user: User, review: ReviewRequest) -> None:
     """Opening a review reads its notifications."""
-    db.execute(update(Notification).where(Notification.user_id == user.id, Notification.review_id == review.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.review_id == review.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     db.commit()
 
 
@@ -132,7 +138,11 @@ def _email(notification: Notification, recipient: User, config) -> EmailMessage:
     link = config["VIB_BASE_URL"].rstrip("/") + f"/reviews/{notification.review_id}"
     with force_locale(recipient.locale or config["VIB_DEFAULT_LOCALE"]):
         subject = gettext("vib: %(text)s", text=text(notification))
-        body = gettext("%(text)s\n\nOpen it in vib: %(link)s\n\nThis message contains no client information; log in to vib to read more.", text=text(notification), link=link)
+        body = gettext(
+            "%(text)s\n\nOpen it in vib: %(link)s\n\nThis message contains no client information; log in to vib to read more.",
+            text=text(notification),
+            link=link,
+        )
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["VIB_MAIL_FROM"]

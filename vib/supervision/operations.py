@@ -24,8 +24,20 @@ from vib.core.db import utcnow
 from vib.core.errors import FieldError
 from vib.supervision import language, notifications
 from vib.supervision.models import (
-    ANSWERED, CLOSED, FEEDBACK_KINDS, FEEDBACK_SENT, IN_REVIEW, OPEN_STATES, REQUESTED, SENT_STATES, STATES, SUMMARY,
-    WITHDRAWN, FeedbackItem, ReviewAnswer, ReviewRequest,
+    ANSWERED,
+    CLOSED,
+    FEEDBACK_KINDS,
+    FEEDBACK_SENT,
+    IN_REVIEW,
+    OPEN_STATES,
+    REQUESTED,
+    SENT_STATES,
+    STATES,
+    SUMMARY,
+    WITHDRAWN,
+    FeedbackItem,
+    ReviewAnswer,
+    ReviewRequest,
 )  # fmt: skip
 
 MAX_QUESTION = 2000
@@ -243,7 +255,9 @@ def _anchor(db: Session, review: ReviewRequest, user: User, item: FeedbackItem, 
         if moment is None or moment.clip_id != review.clip_id or not access.may_see_moment(user, moment):
             raise ReviewError(_l("Anchor the feedback on a moment of this clip."), "moment_id")
         if access.analysis_only(moment):
-            raise ReviewError(_l("This code is for analysis only and is never shown to the worker: anchor the feedback on what goes well."), "moment_id")
+            raise ReviewError(
+                _l("This code is for analysis only and is never shown to the worker: anchor the feedback on what goes well."), "moment_id"
+            )
         item.moment_id, item.start_ms, item.end_ms = moment.id, moment.start_ms, moment.end_ms
         return
     start, end = fields.get("start_ms", item.start_ms), fields.get("end_ms")
@@ -305,7 +319,10 @@ def review_json(db: Session, review: ReviewRequest, viewer: User, full: bool = T
         "my_part": part,
         "worker": _person(review.worker),
         "supervisor": _person(review.supervisor),
-        **{name: _time(getattr(review, name)) for name in ("created_at", "opened_at", "sent_at", "answered_at", "closed_at", "withdrawn_at", "access_until")},
+        **{
+            name: _time(getattr(review, name))
+            for name in ("created_at", "opened_at", "sent_at", "answered_at", "closed_at", "withdrawn_at", "access_until")
+        },
         "next_learning_goal": review.clip.case.next_learning_goal,
         "page_url": url_for("supervision.review_page", review_id=review.id),
         "may": {

@@ -119,7 +119,9 @@ def ask_page(clip_id: int):
         abort(404)
     session = db.session()
     try:
-        review = operations.request_review(session, clip, current_user, request.form.get("supervisor", ""), request.form.get("question", ""))
+        review = operations.request_review(
+            session, clip, current_user, request.form.get("supervisor", ""), request.form.get("question", "")
+        )
     except UserError as exc:
         session.rollback()
         flash(str(exc), "error")
