@@ -94,7 +94,7 @@ def main() -> int:
             p, m = vib_path(clip, work / "vib.mp4")
             probe_s.append(p)
             playable_s.append(m)
-        vib_s = [p + m for p, m in zip(probe_s, playable_s)]
+        vib_s = [p + m for p, m in zip(probe_s, playable_s, strict=True)]
         out_facts = probe(work / "vib.mp4")
         print(
             f"vib output: boxes {top_level_boxes(work / 'vib.mp4')}, {out_facts.frame_count} frames, "

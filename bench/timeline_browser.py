@@ -503,9 +503,9 @@ def print_table(empty: list[dict], coded: list[dict], count: int, views: float) 
     print(f"\nmedians of {len(empty)} round(s); the scroll crosses the hour in {views:.0f} views, one per frame\n")
     head = f"{count:,} moments"
     print(f"{'figure':48} {'0 moments':>10} {head:>14} {'ratio':>7}")
-    for (name, a, unit), (_, b, _) in zip(rows_of(empty), rows_of(coded)):
+    for (name, a, unit), (_, b, _) in zip(rows_of(empty), rows_of(coded), strict=True):
         ratio = f"{b / a:.2f}" if a >= 0.5 else "-"
-        fmt = (lambda v: f"{v:.1f} {unit}") if unit else (lambda v: f"{v:.0f}")
+        fmt = (lambda v, unit=unit: f"{v:.1f} {unit}") if unit else (lambda v: f"{v:.0f}")
         print(f"{name:48} {fmt(a):>10} {fmt(b):>14} {ratio:>7}")
 
 

@@ -29,7 +29,7 @@ def audit_rows(app, action=None):
 def get_user(app, user_id) -> User:
     with app.app_context():
         user = db.session().get(User, user_id)
-        user.roles, user.certificate  # load before the session closes
+        _ = (user.roles, user.certificate)  # load before the session closes
         return user
 
 

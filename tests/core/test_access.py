@@ -112,7 +112,7 @@ CHANGES = [row for row in API_MATRIX if row[0] != "get"]
 @pytest.mark.parametrize("method, template, statuses", READS, ids=[u for _, u, _ in READS])
 def test_reading(api, objects, videos, method, template, statuses):
     # Reads change nothing another person's read depends on, so one set of objects serves everyone.
-    for who, expected in zip(PEOPLE, statuses):
+    for who, expected in zip(PEOPLE, statuses, strict=True):
         _check(_request(api, who, method, template, objects, videos), expected, who)
 
 
@@ -156,7 +156,7 @@ PAGE_MATRIX = [
 @pytest.mark.parametrize("template, statuses", PAGE_MATRIX, ids=[u for u, _ in PAGE_MATRIX])
 def test_page_access(app, browser_login, people, objects, template, statuses):
     url = template.format(admin=people["admin"].id, **objects)
-    for who, status in zip(PEOPLE[:-1], statuses):
+    for who, status in zip(PEOPLE[:-1], statuses, strict=True):
         assert browser_login(who).get(url).status_code == status, who
     anonymous = app.test_client().get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.location

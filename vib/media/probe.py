@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from statistics import median
 
 import av
@@ -65,7 +66,7 @@ def probe(path: str | os.PathLike) -> ClipFacts:
         first = _first_frame(path)
         _check_last_picture_decodes(container, video, pts[-1])
         rotation = round((first.rotation or 0) / 90) % 4 * 90
-        gaps = [b - a for a, b in zip(pts, pts[1:])]  # frame durations, in the stream's time base
+        gaps = [b - a for a, b in pairwise(pts)]  # frame durations, in the stream's time base
         typical = median(gaps) if gaps else None
         duration = (pts[-1] - pts[0] + _last_frame_duration(video, pts[-1], typical)) * video.time_base
         width, height = first.width, first.height
