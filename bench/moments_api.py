@@ -123,7 +123,7 @@ def make_app(home: Path, url: str):
     migrate(url)
     app = create_app({"VIB_HOME": home, "VIB_DATABASE_URL": url, "VIB_JOBS": "inline", "VIB_DEFAULT_LOCALE": "en"})
     # No batch thumbnail job per change: the 60-minute clip has no video (see --thumbnails for them).
-    coding_ops._after_change = lambda clip: None
+    coding_ops._after_change = lambda db, clip: None
     return app
 
 
@@ -196,8 +196,9 @@ def create_moments(app, clip_id: int, worker_id: int, all_fields: list[dict]) ->
         session = db.session()
         clip, worker = session.get(Clip, clip_id), session.get(User, worker_id)
         started = time.perf_counter()
-        for fields in all_fields:
+        for fields in all_fields:  # one transaction each, as the coding page's requests are
             coding_ops.create_moment(session, clip, worker, fields)
+            session.commit()
         return time.perf_counter() - started
 
 

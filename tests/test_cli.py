@@ -67,7 +67,7 @@ def test_demo_sets_up_an_organisation_with_a_ready_clip(tmp_path):
 def test_schemes_list_validate_and_import(tmp_path):
     import json
 
-    from vib.coding.schemes import BUILTIN_DIR
+    from vib.schemes.catalogue import BUILTIN_DIR
 
     listed = run(tmp_path, "schemes", "list")
     assert listed.exit_code == 0, listed.output

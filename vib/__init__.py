@@ -1,54 +1,12 @@
-"""vib: Video Interaction Guidance for youth-care workers."""
+"""vib: Video Interaction Guidance for youth-care workers. The app factory is vib.app.create_app."""
 
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
 
+def create_app(test_config: dict | None = None):
+    """The Flask app (see vib.app)."""
+    # Imported here, not at the top: importing any part of vib (the pure vib.media, say) runs this
+    # file, and must not load Flask and every feature.
+    from vib.app import create_app as build  # noqa: PLC0415
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """The application factory: settings, extensions, features."""
-    from vib.core import config, db, errors, i18n, jobs, security, storage, uploads
-
-    app = Flask(__name__)
-    app.config.update(config.load_settings(test_config))
-    db.init_app(app)
-    storage.init_app(app)
-    uploads.init_app(app)
-    jobs.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-
-    from vib.accounts.views import bp as accounts_bp
-    from vib.admin.views import bp as admin_bp
-    from vib.cases.views import bp as cases_bp
-    from vib.clips.views import bp as clips_bp
-    from vib.coding.views import bp as coding_bp
-    from vib.supervision.api import bp as supervision_api_bp
-    from vib.supervision.pages import bp as supervision_bp
-
-    for blueprint in (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, supervision_api_bp, supervision_bp):
-        app.register_blueprint(blueprint)
-
-    app.add_url_rule("/", "index", _start_page)
-    return app
-
-
-def _start_page():
-    """Where vib opens: an admin (who has no cases) at the accounts, everyone else at their cases."""
-    from flask_login import current_user
-
-    from vib.core.access import may_administer
-
-    if may_administer(current_user) and not current_user.has_role("worker"):
-        return redirect(url_for("admin.users_page"))
-    return redirect(url_for("cases.list_page"))
-
-
-def start_background_work(app: Flask) -> int:
-    """Queue again the jobs a restart interrupted. Called by `vib serve` and `vib demo`."""
-    from vib.clips.operations import requeue_unfinished
-    from vib.core.db import session
-
-    with app.app_context():
-        return requeue_unfinished(session())
+    return build(test_config)

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
+from types import SimpleNamespace
 
 import click
+import waitress
+import waitress.parser
+import waitress.utilities
+from flask import Flask
+from flask_babel import force_locale
 
+from vib.accounts.certificates import certificate_state
 from vib.accounts.models import ROLES
+from vib.accounts.operations import AccountError, add_user, create_token, find_user
+from vib.admin.operations import set_certificate
+from vib.app import create_app, start_background_work
+from vib.coding.operations import queue_moment_thumbnails
+from vib.core import audit
+from vib.core.db import migrate, session, unit_of_work
+from vib.core.errors import MESSAGES, UserError
+from vib.demo import demo_clip_ids, set_up_demo
+from vib.schemes.catalogue import SchemeError, import_scheme, latest_schemes, scheme_summary
+from vib.schemes.format import SchemeFormatError, load_scheme_file
 
 
-def _app():
-    from vib import create_app
-
-    return create_app()
-
-
-def _migrated_app():
-    from vib.core.db import migrate
-
-    app = _app()
+def _migrated_app() -> Flask:
+    app = create_app()
     migrate(app.config["VIB_DATABASE_URL"])
     return app
 
@@ -46,10 +59,6 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
-    import waitress
-
-    from vib import start_background_work
-
     requeued = start_background_work(app)
     if requeued:
         click.echo(f"Re-queued {requeued} unfinished job(s).", err=True)
@@ -61,13 +70,6 @@ def waitress_settings(app) -> dict:
     """Waitress reads a whole request body before the app sees it, so it must refuse an oversized
     upload itself (before filling the disk): with vib's limit (+1 MB for the form around the file),
     and with the same JSON error the app gives."""
-    import json
-
-    import waitress.parser
-    import waitress.utilities
-
-    from vib.core.errors import MESSAGES
-
     with app.test_request_context():
         message = str(MESSAGES[413] % {"mb": app.config["VIB_MAX_UPLOAD_MB"]})
 
@@ -92,20 +94,15 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add(email: str, roles: tuple[str, ...], name: str | None, password_stdin: bool) -> None:
     """Add a user, or give an existing user more roles."""
-    from vib.accounts.operations import AccountError, add_user, find_user
-    from vib.core import audit
-    from vib.core.db import session
-
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with _english(_migrated_app()):
+    with _command(_migrated_app()):
         existed = find_user(session(), email) is not None
         try:
             account = add_user(session(), email, list(roles), name=name, password=password)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from exc
         audit.record(session(), _cli_actor(), "user.update" if existed else "user.create", "user", account.id, CLI_ROLE)
-        session().commit()
-        click.echo(f"{account.email}: {', '.join(sorted(account.roles))}", err=True)
+    click.echo(f"{account.email}: {', '.join(sorted(account.roles))}", err=True)
 
 
 @user.command("certify")
@@ -115,13 +112,7 @@ def user_add(email: str, roles: tuple[str, ...], name: str | None, password_stdi
 @click.option("--valid-until", required=True, metavar="YYYY-MM-DD", help="The last day the certificate is valid.")
 def user_certify(email: str, number: str, issuer: str, valid_until: str) -> None:
     """Record or renew the certificate of supervisor EMAIL (certificates last three years)."""
-    from vib.accounts.certificates import certificate_state
-    from vib.accounts.operations import find_user
-    from vib.admin.operations import set_certificate
-    from vib.core.db import session
-    from vib.core.errors import UserError
-
-    with _english(_migrated_app()):
+    with _command(_migrated_app()):
         account = find_user(session(), email)
         if account is None:
             raise click.ClickException(f"no user {email}")
@@ -129,12 +120,11 @@ def user_certify(email: str, number: str, issuer: str, valid_until: str) -> None
             certificate = set_certificate(session(), _cli_actor(), account, number, issuer, valid_until, role=CLI_ROLE)
         except UserError as exc:
             raise click.ClickException(str(exc)) from exc
-        session().commit()
         state = certificate_state(account)
-        click.echo(
-            f"{account.email}: {certificate.issuer} no. {certificate.number}, valid until {certificate.valid_until.isoformat()} ({state})",
-            err=True,
-        )
+    click.echo(
+        f"{account.email}: {certificate.issuer} no. {certificate.number}, valid until {certificate.valid_until.isoformat()} ({state})",
+        err=True,
+    )
 
 
 CLI_ROLE = "cli"
@@ -142,9 +132,6 @@ CLI_ROLE = "cli"
 
 def _cli_actor():
     """Who the audit log names for a change made with the `vib` command: the system account that ran it."""
-    import getpass
-    from types import SimpleNamespace
-
     try:
         login = getpass.getuser()
     except (KeyError, OSError):
@@ -161,29 +148,21 @@ def token() -> None:
 @click.argument("email")
 def token_create(email: str) -> None:
     """Print a new API token for EMAIL (and nothing else) on standard output."""
-    from vib.accounts.operations import create_token, find_user
-    from vib.core.db import session
-
-    with _migrated_app().app_context():
+    with _command(_migrated_app()):
         account = find_user(session(), email)
         if account is None:
             raise click.ClickException(f"no user {email}")
         value = create_token(session(), account)
-        session().commit()
     click.echo(value)
 
 
-def _english(app):
-    """A request context whose messages are in English, whatever the organisation's language:
-    the command line speaks English, like its help."""
-    from contextlib import ExitStack
-
-    from flask_babel import force_locale
-
-    stack = ExitStack()
-    stack.enter_context(app.test_request_context())
-    stack.enter_context(force_locale("en"))
-    return stack
+@contextmanager
+def _command(app: Flask) -> Iterator[None]:
+    """The one transaction of a command: committed when it ends, rolled back when it fails. Its
+    messages are in English, whatever the organisation's language: the command line speaks English,
+    like its help."""
+    with app.test_request_context(), force_locale("en"), unit_of_work():
+        yield
 
 
 @main.group()
@@ -194,11 +173,7 @@ def schemes() -> None:
 @schemes.command("list")
 def schemes_list() -> None:
     """The schemes in use, newest version of each; the default is marked *."""
-    from vib.coding.schemes import latest_schemes, scheme_summary
-    from vib.core.db import session
-
-    app = _migrated_app()
-    with _english(app):
+    with _command(_migrated_app()):
         for scheme in latest_schemes(session()):
             summary = scheme_summary(scheme)
             mark = "*" if summary["default"] else " "
@@ -209,8 +184,6 @@ def schemes_list() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def schemes_validate(file: str) -> None:
     """Check a scheme file without storing it."""
-    from vib.coding.scheme_format import SchemeFormatError, load_scheme_file
-
     try:
         scheme = load_scheme_file(file)
     except SchemeFormatError as exc:
@@ -222,15 +195,11 @@ def schemes_validate(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def schemes_import(file: str) -> None:
     """Store a scheme file's version, so cases and clips can choose it."""
-    from vib.coding.schemes import SchemeError, import_scheme
-    from vib.core.db import session
-
     try:
         text = open(file, encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: cannot be read ({exc})") from exc
-    app = _migrated_app()
-    with _english(app):
+    with _command(_migrated_app()):
         try:
             scheme, created = import_scheme(session(), text)
         except SchemeError as exc:
@@ -251,10 +220,7 @@ def audit_export(since) -> None:
 
     Columns: time (UTC, ISO 8601), user, role, action, object type, object id; oldest row first."""
 
-    from vib.core import audit
-    from vib.core.db import session
-
-    with _migrated_app().app_context():
+    with _command(_migrated_app()):
         rows = audit.events(session(), since=since.replace(tzinfo=UTC) if since else None)
         for chunk in audit.csv_lines(rows):
             click.echo(chunk, nl=False)
@@ -266,19 +232,15 @@ def audit_export(since) -> None:
 @click.option("--no-serve", is_flag=True, help="Set up the demo and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up a demo organisation (users for each role, a case, a generated clip), then serve."""
-    from vib.demo import demo_clip_ids, set_up_demo
-
     app = _migrated_app()
     logins = set_up_demo(app)
     click.echo("Demo logins (e-mail / password):", err=True)
     for email, password, roles in logins:
         click.echo(f"  {email:28} {password:14} {roles}", err=True)
     app.extensions["vib.jobs"].wait_idle()  # the demo clip is ready before anyone logs in
-    with app.app_context():
-        from vib.core import jobs
-
-        for clip_id in demo_clip_ids(app):  # its coded moments get their stills now that it is ready
-            jobs.enqueue("moment_thumbnails", clip_id)
+    with _command(app):
+        for clip_id in demo_clip_ids():  # its coded moments get their stills now that it is ready
+            queue_moment_thumbnails(session(), clip_id)
     app.extensions["vib.jobs"].wait_idle()
     if not no_serve:
         _serve(app, host, port, threads=8)

@@ -13,6 +13,7 @@ from vib.accounts.certificates import certify
 from vib.accounts.operations import add_user, find_user
 from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
+from vib.clips.models import Clip
 from vib.clips.operations import upload
 from vib.coding.operations import create_moment
 from vib.core import db, storage
@@ -30,21 +31,18 @@ DEMO_QUESTION = "Hoe houd ik de ouder betrokken als ik slecht nieuws breng?"
 
 def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
     """Create what is missing of the demo (running it twice changes nothing) and return the logins."""
-    with app.app_context():
-        session = db.session()
+    with app.app_context(), db.unit_of_work() as session:
         for email, password, roles, name in DEMO_USERS:
             if find_user(session, email) is None:
                 add_user(session, email, roles, name=name, password=password)
         supervisor = find_user(session, "supervisor@demo.vib")
         if supervisor.certificate is None:  # certificates last three years
             certify(session, supervisor, "DEMO-AIT-1", "AIT", date.today() + timedelta(days=3 * 365))
-        session.commit()
         worker = find_user(session, "worker@demo.vib")
         if session.scalar(select(Case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id)) is None:
             case = create_case(session, worker, DEMO_CASE, DEMO_QUESTION)
             for person, role in (("ouder", "parent"), ("gezinsvoogd", "worker")):
                 record_consent(session, case, worker, person, role, ["analysis", "supervision"], date.today())
-            session.commit()
             with storage.current().new_temp_file(prefix="demo-", suffix=".mp4") as temp:
                 temp.close()
                 make_demo_clip(temp.name)
@@ -70,8 +68,5 @@ def _code_demo_moments(session, clip, worker) -> None:
         t += seconds
 
 
-def demo_clip_ids(app: Flask) -> list[int]:
-    from vib.clips.models import Clip
-
-    with app.app_context():
-        return list(db.session().scalars(select(Clip.id).join(Clip.case).where(Case.code == DEMO_CASE)))
+def demo_clip_ids() -> list[int]:
+    return list(db.session().scalars(select(Clip.id).join(Clip.case).where(Case.code == DEMO_CASE)))

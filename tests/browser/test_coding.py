@@ -259,13 +259,13 @@ def test_a_note_stays_with_its_moment_when_another_is_clicked_on_the_timeline(ap
 
 
 def test_without_the_right_to_code_the_timeline_is_read_only(app, api, people, live_server, page, ready_clip, monkeypatch):
-    from vib.core import access
+    from vib.access import ClipPolicy
 
     clip_id = ready_clip["id"]
     made = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 1000, "end_ms": 2000, "code": RECEIVING})
     assert made.status_code == 201, made.json
-    may_clip = access.may_clip
-    monkeypatch.setattr(access, "may_clip", lambda user, action, clip: action != "code" and may_clip(user, action, clip))
+    may = ClipPolicy.may
+    monkeypatch.setattr(ClipPolicy, "may", lambda self, user, action, clip: action != "code" and may(self, user, action, clip))
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")
     open_coding(page, live_server, clip_id)

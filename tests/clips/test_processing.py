@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import wait_for_jobs
-from vib import start_background_work
+from vib.app import start_background_work
 from vib.clips import operations
 from vib.clips.models import Clip
 from vib.core import db
@@ -58,9 +58,18 @@ def test_progress_is_recorded_while_transcoding(app, api, case, videos, monkeypa
     saved = []
     original = operations._progress_saver
 
-    def spy(session, clip):
-        save = original(session, clip)
-        return lambda fraction: (save(fraction), saved.append(clip.progress))
+    def spy(clip):
+        save = original(clip)
+
+        def save_and_look(fraction):
+            save(fraction)
+            other = db.new_session()  # what another request sees while the job is still running
+            try:
+                saved.append(other.get(Clip, clip.id).progress)
+            finally:
+                other.close()
+
+        return save_and_look
 
     monkeypatch.setattr(operations, "_progress_saver", spy)
     api("worker").upload(case["id"], videos["vp9.webm"])

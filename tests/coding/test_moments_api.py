@@ -148,14 +148,14 @@ def test_a_case_can_choose_its_scheme_and_its_clips_are_coded_with_it(app, worke
 
 
 def test_a_new_scheme_version_never_changes_what_was_coded(app, worker, ready_clip):
-    from vib.coding.schemes import BUILTIN_DIR, import_scheme
+    from vib.schemes.catalogue import BUILTIN_DIR, import_scheme
 
     old = add(worker, ready_clip, start_ms=100, code="bc.initiatief")
     document = json.loads((BUILTIN_DIR / "vib-basiscommunicatie.json").read_text())
     document["version"] = 2
     document["codes"][0]["label"] = {"nl": "Initiatief (nieuw)", "en": "Initiative (new)"}
-    with app.app_context():
-        import_scheme(db.session(), json.dumps(document))
+    with app.app_context(), db.unit_of_work() as session:  # operations flush; the caller commits
+        import_scheme(session, json.dumps(document))
     new = add(worker, ready_clip, start_ms=200, code="bc.initiatief")
     assert new["scheme_version"] == 2 and new["code_label"] == "Initiative (new)"
     listed = {m["id"]: m for m in worker.get(moments_url(ready_clip)).json}
@@ -239,7 +239,7 @@ def test_the_clip_page_lets_its_owner_choose_the_scheme_and_links_to_coding_and_
 def test_a_new_database_gets_the_shipped_schemes_even_in_a_running_process(app, worker, ready_clip):
     from sqlalchemy import delete
 
-    from vib.coding.models import CodeScheme
+    from vib.schemes.models import CodeScheme
 
     assert add(worker, ready_clip, start_ms=10, code="bc.initiatief")
     with app.app_context():

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from vib.coding.scheme_format import SCHEMA, SchemeFormatError, load_scheme_file, parse_scheme
+from vib.schemes.format import SCHEMA, SchemeFormatError, load_scheme_file, parse_scheme
 
 ANNOTATIONS = Path(__file__).resolve().parents[2] / "annotations"
 SHIPPED = ["vib-basiscommunicatie.json", "vig-principles.json"]

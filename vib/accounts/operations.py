@@ -130,5 +130,4 @@ def user_for_token(db: Session, token: str) -> User | None:
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # coarse, so that reading the API does not write on every request
-        db.commit()
     return row.user

@@ -7,11 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from vib.accounts.forms import LoginForm
-from vib.accounts.operations import authenticate
+from vib.accounts.models import User
+from vib.accounts.operations import authenticate, user_for_token
 from vib.core import db
 from vib.core.i18n import LOCALES
+from vib.core.security import bearer_token, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session().get(User, int(user_id))
+
+
+@login_manager.request_loader
+def _load_user_from_token(_request) -> User | None:
+    token = bearer_token()
+    return user_for_token(db.session(), token) if token else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +53,6 @@ def language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session().commit()
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -1,6 +1,6 @@
 """The admin pages: accounts, roles, certificates and the audit log. Never client video.
 
-Every page here is for admins only (`access.may_administer`): anyone else gets "not found", as for
+Every page here is for admins only (`access.may_do(user, "administer")`): anyone else gets "not found", as for
 anything else they may not see, and an anonymous visitor is sent to the login page.
 """
 
@@ -19,6 +19,7 @@ from vib.admin import operations as ops
 from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, UserForm
 from vib.core import access, audit, db
 from vib.core.errors import UserError
+from vib.core.pages import flashing_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,7 +28,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _admins_only():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not access.may_administer(current_user):
+    if not access.may_do(current_user, "administer"):
         abort(404)
     return None
 
@@ -36,7 +37,7 @@ def _admins_only():
 def _layout_helpers() -> dict:
     """For base.html: whether to show the Administration link, and a supervisor's own certificate
     notice (both computed only when the template asks)."""
-    return {"may_administer": access.may_administer, "own_certificate_notice": own_certificate_notice}
+    return {"may_administer": lambda user: access.may_do(user, "administer"), "own_certificate_notice": own_certificate_notice}
 
 
 def own_certificate_notice(user=None, today: date | None = None) -> str | None:
@@ -93,13 +94,10 @@ def _users_page(form: NewUserForm, status: int = 200):
 @bp.post("/users")
 def create_user():
     form = NewUserForm()
-    try:
+    with flashing_refusal() as outcome:
         user = ops.create_user(db.session(), current_user, form.email.data, form.name.data, form.roles.data or [], form.password.data)
-    except UserError as exc:
-        db.session().rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return _users_page(form, 422)  # the form keeps what was typed (not the password)
-    db.session().commit()
     flash(_("Account %(email)s added.", email=user.email), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
 
@@ -127,13 +125,10 @@ def _user_page(user: User, form: UserForm, certificate_form: CertificateForm, st
 def update_user(user_id: int):
     user = _user_or_404(user_id)
     form = UserForm()
-    try:
+    with flashing_refusal() as outcome:
         changed = ops.update_user(db.session(), current_user, user, form.name.data, form.roles.data or [], form.active.data)
-    except UserError as exc:
-        db.session().rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return _user_page(user, form, _certificate_form(user), 422)
-    db.session().commit()
     flash(_("Saved.") if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
 
@@ -141,13 +136,10 @@ def update_user(user_id: int):
 @bp.post("/users/<int:user_id>/password")
 def change_password(user_id: int):
     user = _user_or_404(user_id)
-    try:
+    with flashing_refusal() as outcome:
         ops.change_password(db.session(), current_user, user, PasswordForm().password.data)
-    except UserError as exc:
-        db.session().rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return redirect(url_for("admin.user_page", user_id=user.id) + "#password")
-    db.session().commit()
     flash(_("The new password is set. Tell %(name)s in person or by phone, never by e-mail.", name=user.name), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
 
@@ -158,13 +150,10 @@ def set_certificate(user_id: int):
     form = CertificateForm()
     # A date the browser could not parse reaches the operation as typed, so its message names it.
     valid_until = form.valid_until.data or next(iter(form.valid_until.raw_data or []), None)
-    try:
+    with flashing_refusal() as outcome:
         ops.set_certificate(db.session(), current_user, user, form.number.data, form.issuer.data, valid_until)
-    except UserError as exc:
-        db.session().rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return _user_page(user, UserForm(formdata=None, obj=user), form, 422)
-    db.session().commit()
     flash(_("Certificate recorded."), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id) + "#certificate")
 

@@ -14,6 +14,7 @@ from vib.accounts.models import User
 from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
 from vib.core import audit
 from vib.core.errors import UserError
+from vib.schemes.catalogue import check_scheme_choice
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_QUESTION = 2000
@@ -33,8 +34,6 @@ class PersonConsent:
 
 def create_case(db: Session, owner: User, code: str, learning_question: str, scheme_id: str | None = None) -> Case:
     """A new case; `scheme_id` chooses its code scheme (None: the organisation's default)."""
-    from vib.coding.schemes import check_scheme_choice
-
     code = (code or "").strip()
     question = (learning_question or "").strip()
     if not CODE_PATTERN.match(code):

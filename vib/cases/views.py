@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from vib.cases import operations as ops
 from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, ConsentForm, WithdrawForm
+from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
-from vib.clips.models import Clip
-from vib.coding.schemes import scheme_choices
 from vib.core import access, db
 from vib.core.api import json_body
+from vib.core.hooks import answers
+from vib.core.pages import flashing_refusal
+from vib.schemes.catalogue import scheme_choices
 
 bp = Blueprint("cases", __name__)
 
@@ -35,41 +37,35 @@ def case_json(case: Case) -> dict:
 @bp.get("/cases")
 @login_required
 def list_page():
-    cases = db.session().scalars(access.visible_cases(current_user).order_by(Case.created_at.desc())).all()
+    cases = db.session().scalars(access.visible(current_user, Case).order_by(Case.created_at.desc())).all()
     form = CaseForm()
     form.scheme.choices = scheme_choices(db.session())
-    return render_template("cases/list.html", cases=cases, form=form, may_create=access.may_create_case(current_user))
+    return render_template("cases/list.html", cases=cases, form=form, may_create=access.may_do(current_user, "create_case"))
 
 
 @bp.post("/cases")
 @login_required
 def create_page():
-    if not access.may_create_case(current_user):
+    if not access.may_do(current_user, "create_case"):
         abort(403)
     form = CaseForm()
-    try:
+    with flashing_refusal() as outcome:
         case = ops.create_case(db.session(), current_user, form.code.data, form.learning_question.data, form.scheme.data or None)
-    except ops.CaseError as exc:
-        flash(str(exc), "error")
+    if outcome.refused:
         return redirect(url_for("cases.list_page"))
-    db.session().commit()
     return redirect(url_for("cases.case_page", case_id=case.id))
 
 
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case_page(case_id: int):
-    case = access.case_or_404(current_user, "view", case_id)
-    clips = db.session().scalars(access.visible_clips(current_user).where(Clip.case_id == case.id).order_by(Clip.created_at.desc())).all()
-    consent_form = ConsentForm()
+    case = access.get_or_404(current_user, "view", Case, case_id)
     return render_template(
         "cases/detail.html",
         case=case,
-        clips=clips,
+        sections=answers(case_page_sections, case, user=current_user),
         people=ops.consents_by_person(case).values(),
-        upload_refusal=ops.upload_refusal(case),
-        viewing_refusal=ops.viewing_refusal(case),
-        consent_form=consent_form,
+        consent_form=ConsentForm(),
         withdraw_form=WithdrawForm(),
         purpose_labels=PURPOSE_LABELS,
         role_labels=ROLE_LABELS,
@@ -79,26 +75,20 @@ def case_page(case_id: int):
 @bp.post("/cases/<int:case_id>/consents")
 @login_required
 def consent_page(case_id: int):
-    case = access.case_or_404(current_user, "edit", case_id)
+    case = access.get_or_404(current_user, "edit", Case, case_id)
     form = ConsentForm()
-    try:
+    with flashing_refusal():
         ops.record_consent(db.session(), case, current_user, form.person.data, form.role.data, form.purposes.data, form.date.data)
-        db.session().commit()
-    except ops.CaseError as exc:
-        flash(str(exc), "error")
     return redirect(url_for("cases.case_page", case_id=case.id) + "#consent")
 
 
 @bp.post("/cases/<int:case_id>/consents/withdraw")
 @login_required
 def withdraw_page(case_id: int):
-    case = access.case_or_404(current_user, "edit", case_id)
+    case = access.get_or_404(current_user, "edit", Case, case_id)
     form = WithdrawForm()
-    try:
+    with flashing_refusal():
         ops.withdraw_consent(db.session(), case, current_user, form.person.data, form.purposes.data)
-        db.session().commit()
-    except ops.CaseError as exc:
-        flash(str(exc), "error")
     return redirect(url_for("cases.case_page", case_id=case.id) + "#consent")
 
 
@@ -108,46 +98,43 @@ def withdraw_page(case_id: int):
 @bp.get("/api/cases")
 @login_required
 def api_list():
-    cases = db.session().scalars(access.visible_cases(current_user).order_by(Case.id)).all()
+    cases = db.session().scalars(access.visible(current_user, Case).order_by(Case.id)).all()
     return jsonify([case_json(c) for c in cases])
 
 
 @bp.post("/api/cases")
 @login_required
 def api_create():
-    if not access.may_create_case(current_user):
+    if not access.may_do(current_user, "create_case"):
         abort(403)
     body = json_body()
     case = ops.create_case(db.session(), current_user, body.get("code"), body.get("learning_question"), body.get("scheme"))
-    db.session().commit()
     return jsonify(case_json(case)), 201
 
 
 @bp.get("/api/cases/<int:case_id>")
 @login_required
 def api_get(case_id: int):
-    return jsonify(case_json(access.case_or_404(current_user, "view", case_id)))
+    return jsonify(case_json(access.get_or_404(current_user, "view", Case, case_id)))
 
 
 @bp.post("/api/cases/<int:case_id>/consents")
 @login_required
 def api_consent(case_id: int):
-    case = access.case_or_404(current_user, "edit", case_id)
+    case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body()
     ops.record_consent(
         db.session(), case, current_user, body.get("person"), body.get("role"), _list(body.get("purposes")), body.get("date")
     )
-    db.session().commit()
     return jsonify(case_json(case)), 201
 
 
 @bp.post("/api/cases/<int:case_id>/consents/withdraw")
 @login_required
 def api_withdraw(case_id: int):
-    case = access.case_or_404(current_user, "edit", case_id)
+    case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body()
     ops.withdraw_consent(db.session(), case, current_user, body.get("person"), _list(body.get("purposes")), body.get("date"))
-    db.session().commit()
     return jsonify(case_json(case))
 
 

@@ -12,7 +12,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,10 @@ from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.cases.operations import upload_refusal
 from vib.clips.models import FAILED, PROCESSING, READY, Clip
-from vib.core import jobs, storage
-from vib.core.db import utcnow
+from vib.core import access, audit, jobs, storage
+from vib.core.db import new_session, utcnow
+from vib.core.db import on_rollback as db_on_rollback
+from vib.core.db import session as current_session
 from vib.core.errors import UserError
 from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
@@ -29,6 +31,8 @@ from vib.media.frames import frame_times_ms, map_frames
 from vib.media.playable import make_playable
 from vib.media.probe import ClipFacts, probe
 from vib.media.thumbs import thumbnail as encode_thumbnail
+from vib.schemes.catalogue import check_scheme_choice, chosen_scheme
+from vib.schemes.format import SchemeDefinition
 
 log = logging.getLogger(__name__)
 
@@ -83,36 +87,19 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
         title=title,
         status=PROCESSING,
         size_bytes=Path(file_path).stat().st_size,
-        duration_ms=facts.duration_ms,
-        width=facts.width,
-        height=facts.height,
-        rotation=facts.rotation,
-        fps=facts.fps,
-        variable_frame_rate=facts.variable_frame_rate,
-        has_audio=facts.has_audio,
-        video_codec=facts.video_codec,
-        audio_codec=facts.audio_codec,
-        pix_fmt=facts.pix_fmt,
-        frame_count=facts.frame_count,
+        **facts.as_dict(),  # the clip row has a column for each fact
     )
     db.add(clip)
     db.flush()
     media = storage.current()
-    try:
-        media.move_in(Path(file_path), clip.original_key)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        media.delete(clip.folder)
-        raise
-    jobs.enqueue("process_clip", clip.id)
+    db_on_rollback(db, lambda: media.delete(clip.folder))  # a clip whose row is not stored leaves no file
+    media.move_in(Path(file_path), clip.original_key)
+    jobs.enqueue_after_commit(db, "process_clip", clip.id)
     return clip
 
 
 def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:
     """Rename a clip or choose its code scheme ("scheme": None or "" for its case's scheme)."""
-    from vib.coding.schemes import check_scheme_choice
-
     unknown = sorted(set(fields) - {"title", "scheme"})
     if unknown:
         raise ClipError(_l("Unknown field: %(name)s.", name=unknown[0]))
@@ -123,8 +110,19 @@ def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:
         clip.title = title
     if "scheme" in fields:
         clip.scheme_id = check_scheme_choice(db, fields["scheme"])
-    db.commit()
+    db.flush()
     return clip
+
+
+def scheme_for_clip(db: Session, clip: Clip) -> SchemeDefinition:
+    """What new moments of the clip are coded with: the clip's choice, else its case's, else the
+    organisation's default; always the newest version."""
+    return chosen_scheme(db, clip.scheme_id, clip.case.scheme_id)
+
+
+def record_view(db: Session, user: User, clip: Clip) -> None:
+    """The audit log's line for a page that shows the clip (its page, coding page, review screen)."""
+    audit.record(db, user, "clip.view", "clip", clip.id, access.role_on(user, clip))
 
 
 def _default_title(db: Session, case: Case) -> str:
@@ -138,9 +136,7 @@ def _default_title(db: Session, case: Case) -> str:
 @jobs.task("process_clip")
 def process_clip(clip_id: int) -> None:
     """Build the playable rendition, mark the clip ready, then queue the filmstrip."""
-    from vib.core.db import session
-
-    db = session()
+    db = current_session()
     clip = db.get(Clip, clip_id)
     if clip is None or clip.status != PROCESSING:
         return
@@ -150,7 +146,7 @@ def process_clip(clip_id: int) -> None:
         facts = _facts(clip)  # probed at upload; probing again would read the whole file twice
         media.discard_unfinished(clip.playable_key)  # an earlier run may have stopped half-way
         with media.writing(clip.playable_key) as target:
-            make_playable(str(source), str(target), facts, _progress_saver(db, clip))
+            make_playable(str(source), str(target), facts, _progress_saver(clip))
     except MediaError as exc:
         log.warning("clip %s failed: %s", clip_id, exc)
         _fail(db, clip, exc.reason)
@@ -160,8 +156,7 @@ def process_clip(clip_id: int) -> None:
         _fail(db, clip, "conversion_failed")
         return
     clip.status, clip.progress, clip.ready_at = READY, 100, utcnow()
-    db.commit()
-    jobs.enqueue("build_filmstrip", clip.id)
+    jobs.enqueue_after_commit(db, "build_filmstrip", clip.id)
 
 
 def _facts(clip: Clip) -> ClipFacts:
@@ -169,32 +164,36 @@ def _facts(clip: Clip) -> ClipFacts:
     return ClipFacts(**{f.name: getattr(clip, f.name) for f in fields(ClipFacts)})
 
 
-def _progress_saver(db: Session, clip: Clip):
+def _progress_saver(clip: Clip):
+    """Progress is shown while the job runs, so it is written in a short transaction of its own."""
+    shown = clip.progress
+
     def save(fraction: float) -> None:
+        nonlocal shown
         percent = min(99, int(fraction * 100))
-        if percent > clip.progress:
-            clip.progress = percent
+        if percent > shown:
+            shown = percent
+            progress_db = new_session()
             try:
-                db.commit()
+                progress_db.execute(update(Clip).where(Clip.id == clip.id).values(progress=percent))
+                progress_db.commit()
             except SQLAlchemyError:  # a busy database must not fail the video; progress is a courtesy
                 log.warning("could not save the progress of clip %s", clip.id, exc_info=True)
-                db.rollback()
+            finally:
+                progress_db.close()
 
     return save
 
 
 def _fail(db: Session, clip: Clip, reason: str) -> None:
-    db.rollback()
+    db.rollback()  # nothing of the failed attempt is kept but the reason
     clip.status, clip.error = FAILED, reason
-    db.commit()
     storage.current().delete(clip.playable_key)
 
 
 @jobs.task("build_filmstrip")
 def build_filmstrip(clip_id: int) -> None:
-    from vib.core.db import session
-
-    db = session()
+    db = current_session()
     clip = db.get(Clip, clip_id)
     if clip is None or clip.status != READY or clip.filmstrip_ready or clip.filmstrip_failed:
         return
@@ -204,12 +203,10 @@ def build_filmstrip(clip_id: int) -> None:
     except Exception:  # the clip plays without a filmstrip; say so rather than keep everyone waiting
         log.exception("filmstrip of clip %s failed", clip_id)
         clip.filmstrip_failed = True
-        db.commit()
         return
     media.write_bytes(clip.filmstrip_key, sprite)
     media.write_bytes(clip.filmstrip_index_key, json.dumps(index.as_dict()).encode())
     clip.filmstrip_ready = True
-    db.commit()
 
 
 def requeue_unfinished(db: Session) -> int:
@@ -220,7 +217,7 @@ def requeue_unfinished(db: Session) -> int:
         )
     ).all()
     for clip in clips:
-        jobs.enqueue("process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id)
+        jobs.enqueue_after_commit(db, "process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id)
     return len(clips)
 
 

@@ -13,10 +13,11 @@ from vib.accounts.models import User
 from vib.analysis.stats import DEFAULT_WINDOW_MS, ClipStats, MomentFacts, clip_stats
 from vib.clips import operations as clip_ops
 from vib.clips.models import READY, Clip
-from vib.coding import schemes
 from vib.coding.models import ACTORS, Moment
 from vib.core import access, audit, jobs
+from vib.core.db import session as current_session
 from vib.core.errors import FieldError, UserError
+from vib.schemes import catalogue as schemes
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,7 @@ class MomentConflict(UserError):
         self.moment = moment
 
     def details(self) -> dict:
-        from vib.core.db import session
-
-        return {"moment": moment_json(session(), self.moment)}
+        return {"moment": moment_json(current_session(), self.moment)}
 
 
 # -- moments -------------------------------------------------------------------------------------
@@ -50,7 +49,7 @@ class MomentConflict(UserError):
 def clip_moments(db: Session, clip: Clip, viewer: User | None = None) -> list[Moment]:
     """The clip's moments by start time: all of them, or those `viewer` may see."""
     moments = list(db.scalars(select(Moment).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)))
-    return moments if viewer is None else access.visible_moments(viewer, clip, moments)
+    return moments if viewer is None else access.shown(viewer, Moment, moments)
 
 
 def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment:
@@ -64,8 +63,7 @@ def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment
     db.add(moment)
     db.flush()
     _audit(db, author, "moment.create", moment)
-    db.commit()
-    _after_change(clip)
+    _after_change(db, clip)
     return moment
 
 
@@ -80,11 +78,11 @@ def update_moment(db: Session, moment: Moment, fields: dict, by: User) -> Moment
     _apply(db, moment.clip, moment, fields)
     _audit(db, by, "moment.update", moment)
     try:
-        db.commit()
+        db.flush()
     except StaleDataError:  # another request changed it between our read and our write
         db.rollback()
         raise MomentConflict(db.get(Moment, moment.id)) from None
-    _after_change(moment.clip)
+    _after_change(db, moment.clip)
     return moment
 
 
@@ -93,11 +91,11 @@ def delete_moment(db: Session, moment: Moment, by: User, version: int | None = N
         raise MomentConflict(moment)
     _audit(db, by, "moment.delete", moment)
     db.delete(moment)
-    db.commit()
+    db.flush()
 
 
 def _audit(db: Session, user: User, action: str, moment: Moment) -> None:
-    audit.record(db, user, action, "moment", moment.id, access.acting_role(user, moment.clip))
+    audit.record(db, user, action, "moment", moment.id, access.role_on(user, moment.clip))
 
 
 def _refuse_unknown(fields: dict) -> None:
@@ -109,7 +107,7 @@ def _refuse_unknown(fields: dict) -> None:
 def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
     """Check the fields against the clip and its code scheme, then set them."""
     if "code" in fields:
-        scheme = schemes.scheme_for_clip(db, clip)
+        scheme = clip_ops.scheme_for_clip(db, clip)
         code = scheme.code(fields["code"]) if isinstance(fields["code"], str) else None
         if code is None:
             raise MomentError(_l("%(scheme)s has no code %(code)s.", scheme=schemes.localized(scheme.label), code=fields["code"]), "code")
@@ -144,10 +142,22 @@ def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
         moment.tags = [tag for tag in schemes.MOMENT_TAGS if tag in tags]  # known order, no repeats
 
 
-def _after_change(clip: Clip) -> None:
+def _after_change(db: Session, clip: Clip) -> None:
     # The review screen opens fast because its thumbnails are made now, in one batch, in the background.
     if clip.status == READY:
-        jobs.enqueue("moment_thumbnails", clip.id)
+        queue_moment_thumbnails(db, clip.id)
+
+
+def queue_moment_thumbnails(db: Session, clip_id: int) -> None:
+    """Make the missing stills of every moment of the clip, in one pass, after the commit."""
+    jobs.enqueue_after_commit(db, "moment_thumbnails", clip_id)
+
+
+def is_analysis_only(db: Session, moment: Moment) -> bool:
+    """Whether the moment's code is for analysis only (a missed initiative: a note, never feedback)."""
+    scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
+    code = scheme.code(moment.code) if scheme else None
+    return bool(code and code.analysis_only)
 
 
 def moment_json(db: Session, moment: Moment, viewer: User | None = None) -> dict:
@@ -182,9 +192,7 @@ def moment_json(db: Session, moment: Moment, viewer: User | None = None) -> dict
 @jobs.task("moment_thumbnails")
 def make_moment_thumbnails(clip_id: int) -> None:
     """Every moment's thumbnails (start, and middle and end of spans) in one pass over the clip."""
-    from vib.core.db import session
-
-    db = session()
+    db = current_session()
     clip = db.get(Clip, clip_id)
     if clip is None or clip.status != READY:
         return

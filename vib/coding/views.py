@@ -6,12 +6,15 @@ from flask_login import current_user, login_required
 
 from vib.clips import operations as clip_ops
 from vib.clips.models import Clip
-from vib.clips.views import clip_json
+from vib.clips.serialise import clip_json
+from vib.coding import hooks
 from vib.coding import operations as ops
-from vib.coding import schemes
-from vib.core import access, audit, db
+from vib.coding.models import Moment
+from vib.core import access, db
 from vib.core.api import int_arg, json_body
 from vib.core.errors import abort_with
+from vib.core.hooks import answers
+from vib.schemes import catalogue as schemes
 
 bp = Blueprint("coding", __name__)
 
@@ -22,41 +25,41 @@ bp = Blueprint("coding", __name__)
 @bp.get("/clips/<int:clip_id>/coding")
 @login_required
 def coding_page(clip_id: int):
-    from vib.supervision import language
-    from vib.supervision import operations as supervision
-
     clip = viewed_clip(clip_id)
-    refusal = access.media_refusal(clip, current_user)
-    # Supervision feedback in the timeline's feedback lane: what was sent (the worker), or the
-    # supervisor's own (drafts too).
-    feedback = [] if refusal else [supervision.feedback_json(f) for f in supervision.clip_feedback(db.session(), clip, current_user)]
+    refusal = access.refusal(current_user, "media", clip)
+    feedback = None if refusal else _feedback(clip)
     return render_template(
         "coding/code.html",
         clip=clip,
-        clip_data=clip_json(clip),
-        scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
+        clip_data=clip_json(clip, current_user),
+        scheme=schemes.scheme_json(clip_ops.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
-        may_code=access.may_clip(current_user, "code", clip),
-        is_owner=access.is_owner(current_user, clip),
-        clip_reviews=[
-            supervision.review_json(db.session(), r, current_user, full=False)
-            for r in supervision.clip_reviews(db.session(), clip, current_user)
-        ],
-        feedback_data={"items": feedback, "kind_labels": language.kind_labels()} if feedback else None,
+        may_code=access.may(current_user, "code", clip),
+        is_owner=access.may(current_user, "own", clip),
+        clip_links=[link for links in answers(hooks.clip_links, clip, viewer=current_user) for link in links],
+        feedback_data=feedback if feedback and feedback["items"] else None,
     )
+
+
+def _feedback(clip: Clip) -> dict:
+    """The feedback `current_user` sees on the clip (the supervision feature answers it), for the
+    timeline's feedback lane and beside the stills."""
+    lanes = answers(hooks.clip_feedback, clip, viewer=current_user)
+    return {
+        "items": [item for lane in lanes for item in lane["items"]],
+        "kind_labels": {kind: label for lane in lanes for kind, label in lane["kind_labels"].items()},
+    }
 
 
 @bp.get("/clips/<int:clip_id>/review")
 @login_required
 def review_page(clip_id: int):
-    from vib.supervision import operations as supervision
-
     clip = viewed_clip(clip_id)
-    refusal = access.media_refusal(clip, current_user)
+    refusal = access.refusal(current_user, "media", clip)
     moments = [] if refusal else _with_thumbnails(clip, ops.clip_moments(db.session(), clip, current_user))
     # Supervision feedback beside the stills of the moment it is anchored on; items on a time range
     # (or on a moment since deleted) get a row of their own, the summaries a card above the moments.
-    feedback = [] if refusal else [supervision.feedback_json(f) for f in supervision.clip_feedback(db.session(), clip, current_user)]
+    feedback = [] if refusal else _feedback(clip)["items"]
     shown = {m["id"] for m in moments}
     on_moments: dict[int, list[dict]] = {}
     for item in feedback:
@@ -67,9 +70,9 @@ def review_page(clip_id: int):
         clip=clip,
         moments=moments,
         stats=None if refusal else ops.stats_for_clip(db.session(), clip, current_user).as_dict(),
-        scheme=schemes.scheme_json(schemes.scheme_for_clip(db.session(), clip)),
+        scheme=schemes.scheme_json(clip_ops.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
-        is_owner=access.is_owner(current_user, clip),
+        is_owner=access.may(current_user, "own", clip),
         feedback_on_moments=on_moments,
         range_feedback=[i for i in feedback if i["kind"] != "summary" and i["moment_id"] not in shown],
         summaries=[i for i in feedback if i["kind"] == "summary"],
@@ -78,9 +81,8 @@ def review_page(clip_id: int):
 
 def viewed_clip(clip_id: int) -> Clip:
     """The clip of a page `current_user` opens, recorded in the audit log."""
-    clip = access.clip_or_404(current_user, "view", clip_id)
-    audit.record(db.session(), current_user, "clip.view", "clip", clip.id, access.acting_role(current_user, clip))
-    db.session().commit()
+    clip = access.get_or_404(current_user, "view", Clip, clip_id)
+    clip_ops.record_view(db.session(), current_user, clip)
     return clip
 
 
@@ -118,14 +120,14 @@ def api_scheme(scheme_id: str):
 @bp.get("/api/clips/<int:clip_id>/moments")
 @login_required
 def api_list_moments(clip_id: int):
-    clip = access.clip_for_media(current_user, clip_id)
+    clip = access.get_or_404(current_user, "media", Clip, clip_id)
     return jsonify([ops.moment_json(db.session(), m, current_user) for m in ops.clip_moments(db.session(), clip, current_user)])
 
 
 @bp.post("/api/clips/<int:clip_id>/moments")
 @login_required
 def api_create_moment(clip_id: int):
-    clip = access.clip_for_media(current_user, clip_id, "code")
+    clip = access.get_or_404(current_user, "code", Clip, clip_id)
     moment = ops.create_moment(db.session(), clip, current_user, json_body())
     return jsonify(ops.moment_json(db.session(), moment, current_user)), 201
 
@@ -133,19 +135,19 @@ def api_create_moment(clip_id: int):
 @bp.patch("/api/moments/<int:moment_id>")
 @login_required
 def api_update_moment(moment_id: int):
-    moment = ops.update_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), json_body(), current_user)
+    moment = ops.update_moment(db.session(), access.get_or_404(current_user, "code", Moment, moment_id), json_body(), current_user)
     return jsonify(ops.moment_json(db.session(), moment, current_user))
 
 
 @bp.delete("/api/moments/<int:moment_id>")
 @login_required
 def api_delete_moment(moment_id: int):
-    ops.delete_moment(db.session(), access.moment_or_404(current_user, "code", moment_id), current_user, int_arg("version"))
+    ops.delete_moment(db.session(), access.get_or_404(current_user, "code", Moment, moment_id), current_user, int_arg("version"))
     return "", 204
 
 
 @bp.get("/api/clips/<int:clip_id>/stats")
 @login_required
 def api_stats(clip_id: int):
-    clip = access.clip_for_media(current_user, clip_id)
+    clip = access.get_or_404(current_user, "media", Clip, clip_id)
     return jsonify(ops.stats_for_clip(db.session(), clip, current_user, int_arg("window_ms")).as_dict())

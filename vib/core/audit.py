@@ -56,7 +56,8 @@ def _refuse_rewriting(session: Session, flush_context, instances) -> None:
 
 def record(db: Session, user, action: str, object_type: str, object_id: int | None, role: str | None = None) -> AuditEvent:
     """Add one row; the caller's commit stores it with the change it describes."""
-    assert action in ACTIONS, action
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS")
     row = AuditEvent(
         user_id=getattr(user, "id", None),
         user_email=getattr(user, "email", None) or "-",
@@ -80,7 +81,6 @@ def record_stream(db: Session, user, clip_id: int, role: str) -> None:
     )  # fmt: skip
     if seen is None:
         record(db, user, "clip.stream", "clip", clip_id, role)
-        db.commit()
 
 
 def _roles_of(user) -> str:

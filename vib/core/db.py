@@ -1,7 +1,16 @@
-"""The database: engine, a session per app context, the declarative Base, and Alembic migrations."""
+"""The database: engine, a session per app context, the declarative Base, and Alembic migrations.
+
+The transaction rule: operations change and flush, never commit. One wrapper commits: per request
+(`_commit_request`: a response below 400 commits, anything else rolls back), per CLI command and per
+job (`unit_of_work`). Work that must wait for the commit (a job that reads the new row, an e-mail)
+is handed to `on_commit`; undoing what the database cannot undo (a file moved into place) to
+`on_rollback`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,7 +75,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["VIB_DATABASE_URL"])
-    app.extensions["vib.db"] = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_commit", _run_commit_callbacks)
+    event.listen(factory, "after_soft_rollback", _run_rollback_callbacks)
+    app.extensions["vib.db"] = factory
+    app.after_request(_commit_request)
     app.teardown_appcontext(_close_session)
 
 
@@ -81,10 +94,65 @@ def engine() -> Engine:
     return current_app.extensions["vib.db"].kw["bind"]
 
 
+def new_session() -> Session:
+    """A session of its own, outside the request's or job's transaction (a job's progress, which
+    others must see before the job ends). The caller commits and closes it."""
+    return current_app.extensions["vib.db"]()
+
+
+def _commit_request(response):
+    db_session = g.get("db_session")
+    if db_session is not None:
+        if response.status_code < 400:
+            db_session.commit()
+        else:
+            db_session.rollback()
+    return response
+
+
 def _close_session(_exc) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
+        # Closing undoes whatever was not committed (and, unlike rollback, keeps loaded objects readable).
+        undo = db_session.info.pop("vib.on_rollback", [])
         db_session.close()
+        for callback in undo:
+            callback()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The current app context's session, committed when the block ends, rolled back on an error:
+    the wrapper of a CLI command and of a job."""
+    db_session = session()
+    try:
+        yield db_session
+        db_session.commit()
+    except BaseException:
+        db_session.rollback()
+        raise
+
+
+def on_commit(db_session: Session, callback: Callable[[], None]) -> None:
+    """Call `callback` once the session's transaction has committed (never if it rolls back)."""
+    db_session.info.setdefault("vib.on_commit", []).append(callback)
+
+
+def on_rollback(db_session: Session, callback: Callable[[], None]) -> None:
+    """Call `callback` if the session's transaction rolls back (never once it has committed)."""
+    db_session.info.setdefault("vib.on_rollback", []).append(callback)
+
+
+def _run_commit_callbacks(db_session: Session) -> None:
+    db_session.info.pop("vib.on_rollback", None)
+    for callback in db_session.info.pop("vib.on_commit", []):
+        callback()
+
+
+def _run_rollback_callbacks(db_session: Session, _previous_transaction) -> None:
+    db_session.info.pop("vib.on_commit", None)
+    for callback in db_session.info.pop("vib.on_rollback", []):
+        callback()
 
 
 def alembic_config(url: str) -> Config:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from vib.core.security import is_api_request
+from vib.core.uploads import accepts_upload
 
 MESSAGES = {
     400: _l("The request is not valid."),
@@ -50,14 +51,8 @@ class FieldError(UserError):
 
 
 def message_for(error: HTTPException) -> str:
-    from flask import current_app
-
     if error.code == 413:
-        from flask import request
-
-        from vib.core.uploads import UPLOAD_ENDPOINTS
-
-        if request.endpoint not in UPLOAD_ENDPOINTS:
+        if not accepts_upload(request.endpoint):
             return str(_l("The request is too large."))
         return str(MESSAGES[413] % {"mb": current_app.config["VIB_MAX_UPLOAD_MB"]})
     if isinstance(error, CSRFError):
@@ -95,8 +90,6 @@ def init_app(app: Flask) -> None:
 
 def abort_with(status: int, message) -> None:
     """Stop the request with a status and a message meant for the user."""
-    from werkzeug.exceptions import default_exceptions
-
     error = default_exceptions[status](description=str(message))
     error.vib_message = True
     raise error

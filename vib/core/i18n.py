@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytz
 from flask import Flask, current_app, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
 from flask_login import current_user
 
 LOCALES = {"nl": "Nederlands", "en": "English"}
@@ -43,6 +43,4 @@ def format_clock(ms: int) -> str:
 
 def format_one_decimal(value: float) -> str:
     """A figure with one decimal, in the user's language (109,1 in Dutch)."""
-    from flask_babel import format_decimal
-
     return format_decimal(value, format="#,##0.0")

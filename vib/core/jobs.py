@@ -13,7 +13,10 @@ import queue
 import threading
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from vib.core import db
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,11 @@ def _check_known(name: str) -> None:
 
 
 def _run(app: Flask, name: str, object_id: int) -> None:
+    """One job, one transaction: committed when the task returns, rolled back when it raises."""
     with app.app_context():
         try:
-            TASKS[name](object_id)
+            with db.unit_of_work():
+                TASKS[name](object_id)
         except Exception:  # a task records its own failure; this only keeps the worker alive
             log.exception("job %s(%s) failed", name, object_id)
 
@@ -111,6 +116,12 @@ def init_app(app: Flask) -> None:
 
 
 def enqueue(name: str, object_id: int) -> None:
-    from flask import current_app
-
+    """Run the task now in the background (nothing of the current transaction is visible to it)."""
     current_app.extensions["vib.jobs"].enqueue(name, object_id)
+
+
+def enqueue_after_commit(db_session: Session, name: str, object_id: int) -> None:
+    """Queue the task once the current transaction has committed: the job reads what it wrote."""
+    _check_known(name)
+    runner = current_app.extensions["vib.jobs"]
+    db.on_commit(db_session, lambda: runner.enqueue(name, object_id))

@@ -1,4 +1,7 @@
-"""Login sessions (Flask-Login), API tokens (Authorization: Bearer), and CSRF for cookie sessions."""
+"""Login sessions (Flask-Login), API tokens (Authorization: Bearer), and CSRF for cookie sessions.
+
+Who a session or token belongs to is the accounts feature's answer: it registers the loaders on
+`login_manager` (vib.accounts.views)."""
 
 from __future__ import annotations
 
@@ -48,23 +51,6 @@ def _csrf_unless_token() -> None:
     if is_api_request() and not current_user.is_authenticated:
         return
     csrf.protect()
-
-
-@login_manager.user_loader
-def _load_user(user_id: str):
-    from vib.accounts.models import User
-    from vib.core.db import session
-
-    return session().get(User, int(user_id))
-
-
-@login_manager.request_loader
-def _load_user_from_token(req):
-    from vib.accounts.operations import user_for_token
-    from vib.core.db import session
-
-    token = bearer_token()
-    return user_for_token(session(), token) if token else None
 
 
 @login_manager.unauthorized_handler

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import current_app
+
 
 class LocalStorage:
     def __init__(self, root: Path) -> None:
@@ -76,6 +78,4 @@ def init_app(app) -> None:
 
 
 def current() -> LocalStorage:
-    from flask import current_app
-
     return current_app.extensions["vib.storage"]

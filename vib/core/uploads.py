@@ -7,8 +7,9 @@ request ends; an accepted file has been moved into place by then.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from flask import Flask, Request, g, request
+from flask import Flask, Request, current_app, g, request
 
 from vib.core import storage
 
@@ -27,14 +28,24 @@ def _remove_leftovers(_exc) -> None:
             os.unlink(temp.name)
 
 
-UPLOAD_ENDPOINTS = {"clips.api_upload", "clips.upload_page"}
 SMALL_BODY = 1024 * 1024  # every other request: forms and JSON
 
 
+def upload_view(view: Callable) -> Callable:
+    """Mark a view that receives uploaded files: it may get bodies of up to VIB_MAX_UPLOAD_MB."""
+    view.vib_accepts_upload = True
+    return view
+
+
+def accepts_upload(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, "vib_accepts_upload", False))
+
+
 def _limit_body() -> None:
-    """Allow VIB_MAX_UPLOAD_MB on the upload routes only; everything else is refused past 1 MB
+    """Allow VIB_MAX_UPLOAD_MB on the upload views only; everything else is refused past 1 MB
     before it is read (registered before the CSRF check, which reads the form)."""
-    if request.endpoint not in UPLOAD_ENDPOINTS:
+    if not accepts_upload(request.endpoint):
         request.max_content_length = SMALL_BODY
 
 

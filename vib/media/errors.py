@@ -20,7 +20,8 @@ class MediaError(Exception):
     )
 
     def __init__(self, reason: str, detail: str = "") -> None:
-        assert reason in self.REASONS, reason
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown media error reason {reason!r}")
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail

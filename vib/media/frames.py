@@ -148,7 +148,8 @@ class FrameReader:
         self._ahead = None
 
     def _next_frame(self, target: int) -> av.VideoFrame | None:
-        assert self._frames is not None
+        if self._frames is None:
+            raise RuntimeError("decoding has not started")
         position = self._held.pts if self._held is not None else None
         near = position is None or position >= target - self._full_decode_pts
         self.stream.codec_context.skip_frame = "DEFAULT" if near else "NONREF"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
 from vib.core import jobs
+from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.supervision.models import Notification, ReviewRequest
 
@@ -25,20 +26,14 @@ KINDS = ("review_requested", "feedback_sent", "review_answered", "review_withdra
 
 def notify(db: Session, recipient: User, kind: str, review: ReviewRequest, actor: User) -> Notification:
     """Add a notification (stored with the caller's commit) and, with SMTP configured, e-mail it after."""
-    assert kind in KINDS, kind
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
     notification = Notification(user_id=recipient.id, kind=kind, review_id=review.id, actor_id=actor.id)
     db.add(notification)
     db.flush()
     if current_app.config["VIB_SMTP_HOST"]:
-        db.info.setdefault("vib.emails", []).append(notification.id)
+        jobs.enqueue_after_commit(db, "notification_email", notification.id)  # the job reads the row
     return notification
-
-
-def send_queued_emails(db: Session) -> None:
-    """Hand the e-mails of notifications just committed to the job runner (never before the commit:
-    the job reads the row)."""
-    for notification_id in db.info.pop("vib.emails", []):
-        jobs.enqueue("notification_email", notification_id)
 
 
 def text(notification: Notification) -> str:
@@ -85,14 +80,12 @@ def notification_or_none(db: Session, user: User, notification_id: int) -> Notif
 def mark_read(db: Session, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
-        db.commit()
 
 
 def mark_all_read(db: Session, user: User) -> int:
     result = db.execute(
         update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow())
     )
-    db.commit()
     return result.rowcount
 
 
@@ -103,15 +96,12 @@ def mark_review_read(db: Session, user: User, review: ReviewRequest) -> None:
         .where(Notification.user_id == user.id, Notification.review_id == review.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.commit()
 
 
 @jobs.task("notification_email")
 def email_notification(notification_id: int) -> None:
     """Send one notification by e-mail; a failure is logged, never shown to the person who acted."""
-    from vib.core.db import session
-
-    db = session()
+    db = current_session()
     notification = db.get(Notification, notification_id)
     config = current_app.config
     if notification is None or notification.emailed_at is not None or not config["VIB_SMTP_HOST"]:
@@ -131,7 +121,6 @@ def email_notification(notification_id: int) -> None:
         log.exception("could not e-mail notification %s", notification_id)
         return
     notification.emailed_at = utcnow()
-    db.commit()
 
 
 def _email(notification: Notification, recipient: User, config) -> EmailMessage:

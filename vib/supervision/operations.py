@@ -2,16 +2,16 @@
 
 Views ask `access` whether someone is a party of the review at all (others get "not found"); the
 rules here say what each party may do in each state (a wrong state answers 409 with the reason).
-Every change goes to the audit log with the change, in one commit.
+Every change goes to the audit log in the same transaction as the change.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from vib.accounts.certificates import may_be_asked
@@ -19,10 +19,11 @@ from vib.accounts.models import User
 from vib.cases.operations import supervision_refusal
 from vib.clips.models import READY, Clip
 from vib.coding.models import Moment
+from vib.coding.operations import is_analysis_only
 from vib.core import access, audit
 from vib.core.db import utcnow
 from vib.core.errors import FieldError
-from vib.supervision import language, notifications
+from vib.supervision import notifications
 from vib.supervision.models import (
     ANSWERED,
     CLOSED,
@@ -84,7 +85,7 @@ def request_review(db: Session, clip: Clip, worker: User, supervisor_ref, questi
     db.flush()
     _audit(db, worker, "review.request", review, "worker")
     notifications.notify(db, supervisor, "review_requested", review, worker)
-    _commit(db)
+    db.flush()
     return review
 
 
@@ -103,7 +104,7 @@ def open_review(db: Session, review: ReviewRequest, user: User) -> None:
     if user.id == review.supervisor_id and review.state == REQUESTED:
         review.state, review.opened_at = IN_REVIEW, utcnow()
         _audit(db, user, "review.open", review, "supervisor")
-        db.commit()
+        db.flush()
     notifications.mark_review_read(db, user, review)
 
 
@@ -114,7 +115,7 @@ def withdraw(db: Session, review: ReviewRequest, user: User) -> ReviewRequest:
     review.state, review.withdrawn_at = WITHDRAWN, utcnow()
     _audit(db, user, "review.withdraw", review, "worker")
     notifications.notify(db, review.supervisor, "review_withdrawn", review, user)
-    _commit(db)
+    db.flush()
     return review
 
 
@@ -124,11 +125,28 @@ def close(db: Session, review: ReviewRequest, user: User) -> ReviewRequest:
         raise _state_error(_l("A review can be closed once its feedback has been sent."))
     review.state, review.closed_at = CLOSED, utcnow()
     review.access_until = review.closed_at + timedelta(days=current_app.config["VIB_REVIEW_ACCESS_DAYS"])
-    _audit(db, user, "review.close", review, _part(review, user))
+    _audit(db, user, "review.close", review, part_of(review, user))
     other = review.supervisor if user.id == review.worker_id else review.worker
     notifications.notify(db, other, "review_closed", review, user)
-    _commit(db)
+    db.flush()
     return review
+
+
+def granting_reviews(user: User) -> Select[tuple[int]]:
+    """The ids of the clips whose review requests give `user` access now: named supervisor, not
+    withdrawn, not closed longer ago than VIB_REVIEW_ACCESS_DAYS."""
+    return select(ReviewRequest.clip_id).where(
+        ReviewRequest.supervisor_id == user.id,
+        ReviewRequest.state != WITHDRAWN,
+        or_(ReviewRequest.access_until.is_(None), ReviewRequest.access_until > utcnow()),
+    )
+
+
+def sent_review_authors(db: Session, clip: Clip) -> set[int]:
+    """The supervisors who sent feedback on this clip (the owner sees their moments)."""
+    return set(
+        db.scalars(select(ReviewRequest.supervisor_id).where(ReviewRequest.clip_id == clip.id, ReviewRequest.state.in_(SENT_STATES)))
+    )
 
 
 def reviews_for(db: Session, user: User, state: str | None = None) -> list[ReviewRequest]:
@@ -165,7 +183,7 @@ def add_feedback(db: Session, review: ReviewRequest, user: User, fields: dict) -
     db.add(item)
     db.flush()
     _audit(db, user, "feedback.create", item, "supervisor")
-    db.commit()
+    db.flush()
     return item
 
 
@@ -183,7 +201,7 @@ def update_feedback(db: Session, item: FeedbackItem, user: User, fields: dict) -
     if any(name in fields for name in ANCHOR_FIELDS):
         _anchor(db, review, user, item, fields)
     _audit(db, user, "feedback.update", item, "supervisor")
-    db.commit()
+    db.flush()
     return item
 
 
@@ -191,7 +209,7 @@ def delete_feedback(db: Session, item: FeedbackItem, user: User) -> None:
     _require_writing(item.review, user)
     _audit(db, user, "feedback.delete", item, "supervisor")
     db.delete(item)
-    db.commit()
+    db.flush()
 
 
 def send_feedback(db: Session, review: ReviewRequest, user: User) -> ReviewRequest:
@@ -202,23 +220,19 @@ def send_feedback(db: Session, review: ReviewRequest, user: User) -> ReviewReque
     review.state, review.sent_at = FEEDBACK_SENT, utcnow()
     _audit(db, user, "review.send", review, "supervisor")
     notifications.notify(db, review.worker, "feedback_sent", review, user)
-    _commit(db)
+    db.flush()
     return review
 
 
-def feedback_or_404(review: ReviewRequest, item_id: int) -> FeedbackItem:
-    from flask import abort
-
-    item = next((f for f in review.feedback if f.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
+def feedback_item(review: ReviewRequest, item_id: int) -> FeedbackItem | None:
+    """One of the review's feedback items (None: it is not one of them)."""
+    return next((f for f in review.feedback if f.id == item_id), None)
 
 
 def clip_feedback(db: Session, clip: Clip, viewer: User) -> list[FeedbackItem]:
     """The feedback on a clip that `viewer` sees: its worker, what was sent; a supervisor, their own."""
     query = select(FeedbackItem).join(FeedbackItem.review).where(ReviewRequest.clip_id == clip.id)
-    if access.is_owner(viewer, clip):
+    if access.may(viewer, "own", clip):
         query = query.where(ReviewRequest.state.in_(SENT_STATES))
     else:
         query = query.where(ReviewRequest.supervisor_id == viewer.id, ReviewRequest.state != WITHDRAWN)
@@ -252,9 +266,9 @@ def _anchor(db: Session, review: ReviewRequest, user: User, item: FeedbackItem, 
     moment_id = fields.get("moment_id")
     if moment_id is not None:
         moment = db.get(Moment, moment_id) if _is_int(moment_id) else None
-        if moment is None or moment.clip_id != review.clip_id or not access.may_see_moment(user, moment):
+        if moment is None or moment.clip_id != review.clip_id or not access.may(user, "media", moment):
             raise ReviewError(_l("Anchor the feedback on a moment of this clip."), "moment_id")
-        if access.analysis_only(moment):
+        if is_analysis_only(db, moment):
             raise ReviewError(
                 _l("This code is for analysis only and is never shown to the worker: anchor the feedback on what goes well."), "moment_id"
             )
@@ -298,92 +312,15 @@ def answer(db: Session, review: ReviewRequest, user: User, fields: dict) -> Revi
     db.flush()
     _audit(db, user, "review.answer", review, "worker")
     notifications.notify(db, review.supervisor, "review_answered", review, user)
-    _commit(db)
+    db.flush()
     return reply
-
-
-# -- JSON ----------------------------------------------------------------------------------------
-
-
-def review_json(db: Session, review: ReviewRequest, viewer: User, full: bool = True) -> dict:
-    part = _part(review, viewer)
-    shown = review.state in SENT_STATES or part == "supervisor"
-    data = {
-        "id": review.id,
-        "clip_id": review.clip_id,
-        "clip_title": review.clip.title,
-        "case_code": review.clip.case.code,
-        "learning_question": review.clip.case.learning_question,
-        "question": review.question,
-        "state": review.state,
-        "my_part": part,
-        "worker": _person(review.worker),
-        "supervisor": _person(review.supervisor),
-        **{
-            name: _time(getattr(review, name))
-            for name in ("created_at", "opened_at", "sent_at", "answered_at", "closed_at", "withdrawn_at", "access_until")
-        },
-        "next_learning_goal": review.clip.case.next_learning_goal,
-        "page_url": url_for("supervision.review_page", review_id=review.id),
-        "may": {
-            "write": part == "supervisor" and review.state in OPEN_STATES,
-            "send": part == "supervisor" and review.state in OPEN_STATES and bool(review.feedback),
-            "answer": part == "worker" and review.state in ANSWERABLE,
-            "withdraw": part == "worker" and review.state in OPEN_STATES,
-            "close": review.state in ANSWERABLE,
-        },
-    }
-    if full:
-        items = review.feedback if shown else []
-        data["feedback"] = [feedback_json(f) for f in items if f.kind != SUMMARY]
-        summary = next((f for f in items if f.kind == SUMMARY), None)
-        data["summary"] = feedback_json(summary) if summary else None
-        data["answers"] = [answer_json(a) for a in review.answers]
-    return data
-
-
-def feedback_json(item: FeedbackItem) -> dict:
-    return {
-        "id": item.id,
-        "review_id": item.review_id,
-        "kind": item.kind,
-        "kind_label": language.kind_labels()[item.kind],
-        "moment_id": item.moment_id,
-        "start_ms": item.start_ms,
-        "end_ms": item.end_ms,
-        "text": item.text,
-        "author": _person(item.author),
-        "created_at": item.created_at.isoformat(),
-        "updated_at": item.updated_at.isoformat(),
-        "draft": item.review.state in OPEN_STATES,
-        "hint": language.hint_for(item.text),
-    }
-
-
-def answer_json(reply: ReviewAnswer) -> dict:
-    return {
-        "id": reply.id,
-        "review_id": reply.review_id,
-        "feedback_id": reply.feedback_id,
-        "text": reply.text,
-        "next_goal": reply.next_goal,
-        "author": _person(reply.author),
-        "created_at": reply.created_at.isoformat(),
-    }
-
-
-def _person(user: User) -> dict:
-    return {"id": user.id, "name": user.name}
-
-
-def _time(value) -> str | None:
-    return value.isoformat() if value else None
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _part(review: ReviewRequest, user: User) -> str:
+def part_of(review: ReviewRequest, user: User) -> str:
+    """The side `user` is on in the review."""
     return "worker" if user.id == review.worker_id else "supervisor"
 
 
@@ -405,8 +342,3 @@ def _is_int(value) -> bool:
 def _audit(db: Session, user: User, action: str, obj, role: str) -> None:
     object_type = "review" if isinstance(obj, ReviewRequest) else "feedback"
     audit.record(db, user, action, object_type, obj.id, role)
-
-
-def _commit(db: Session) -> None:
-    db.commit()
-    notifications.send_queued_emails(db)

@@ -1,6 +1,5 @@
 """Supervision pages: my reviews, the review page (the coding page with the feedback panel beside
-it), asking for a review from a clip's page, and the notifications with the unread badge. The
-operations they call commit their own changes.
+it), asking for a review from a clip's page, and the notifications with the unread badge.
 
 The business rules live in vib.supervision.operations (and .notifications, .language); these views
 only call them and show what they answer."""
@@ -8,16 +7,24 @@ only call them and show what they answer."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from vib.clips.views import clip_json
-from vib.coding import schemes
-from vib.coding.views import viewed_clip
+from vib.accounts.certificates import askable_supervisors
+from vib.cases.operations import supervision_refusal
+from vib.clips import operations as clip_ops
+from vib.clips.hooks import clip_page_sections
+from vib.clips.models import Clip
+from vib.clips.serialise import clip_json
+from vib.coding import hooks as coding_hooks
 from vib.core import access, db
-from vib.core.errors import UserError
+from vib.core.hooks import Section
+from vib.core.pages import flashing_refusal
+from vib.schemes import catalogue as schemes
 from vib.supervision import language, notifications, operations
+from vib.supervision.models import ReviewRequest
+from vib.supervision.serialise import feedback_json, review_json
 
 bp = Blueprint("supervision", __name__)
 
@@ -57,7 +64,7 @@ def supervision_globals() -> dict:
 def list_page():
     session = db.session()
     found = operations.reviews_for(session, current_user)
-    reviews = [operations.review_json(session, r, current_user, full=False) for r in found]
+    reviews = [review_json(session, r, current_user, full=False) for r in found]
     return render_template(
         "supervision/list.html",
         asked_of_me=[r for r in reviews if r["my_part"] == "supervisor"],
@@ -70,26 +77,26 @@ def list_page():
 @login_required
 def review_page(review_id: int):
     session = db.session()
-    review = access.review_or_404(current_user, review_id)
+    review = access.get_or_404(current_user, "view", ReviewRequest, review_id)
     # The supervisor's first look moves it into review; for either party, opening it reads its notifications.
     operations.open_review(session, review, current_user)
     clip = review.clip
-    if access.may_clip(current_user, "view", clip):
-        viewed_clip(clip.id)  # the audit log records that the clip was looked at
-        media_refusal = access.media_refusal(clip, current_user)
+    if access.may(current_user, "view", clip):
+        clip_ops.record_view(session, current_user, clip)
+        media_refusal = access.refusal(current_user, "media", clip)
     else:  # withdrawn, or the supervisor's access after closing has ended
         media_refusal = str(_l("This clip is no longer shared with you."))
-    data = operations.review_json(session, review, current_user, full=True)
+    data = review_json(session, review, current_user, full=True)
     items = list(data.get("feedback") or []) + ([data["summary"]] if data.get("summary") else [])
     base = url_for("supervision_api.get_review", review_id=review.id)
     return render_template(
         "coding/code.html",
         clip=clip,
-        clip_data=clip_json(clip),
-        scheme=schemes.scheme_json(schemes.scheme_for_clip(session, clip)),
+        clip_data=clip_json(clip, current_user),
+        scheme=schemes.scheme_json(clip_ops.scheme_for_clip(session, clip)),
         media_refusal=media_refusal,
-        may_code=access.may_clip(current_user, "code", clip),
-        is_owner=access.is_owner(current_user, clip),
+        may_code=access.may(current_user, "code", clip),
+        is_owner=access.may(current_user, "own", clip),
         review=data,
         review_obj=review,
         review_steps=STEPS,
@@ -114,17 +121,12 @@ def review_page(review_id: int):
 @bp.post("/clips/<int:clip_id>/reviews")
 @login_required
 def ask_page(clip_id: int):
-    clip = access.clip_or_404(current_user, "view", clip_id)
-    if not access.is_owner(current_user, clip):
-        abort(404)
-    session = db.session()
-    try:
+    clip = access.get_or_404(current_user, "own", Clip, clip_id)
+    with flashing_refusal() as outcome:
         review = operations.request_review(
-            session, clip, current_user, request.form.get("supervisor", ""), request.form.get("question", "")
+            db.session(), clip, current_user, request.form.get("supervisor", ""), request.form.get("question", "")
         )
-    except UserError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return redirect(url_for("clips.clip_page", clip_id=clip.id, _anchor="reviews"))
     flash(_l("Your request has been sent to %(name)s.", name=review.supervisor.name), "info")
     return redirect(url_for("supervision.review_page", review_id=review.id))
@@ -143,15 +145,52 @@ def close_page(review_id: int):
 
 
 def _act(review_id: int, operation, done_message) -> object:
-    session = db.session()
-    review = access.review_or_404(current_user, review_id)
-    try:
-        operation(session, review, current_user)
+    review = access.get_or_404(current_user, "view", ReviewRequest, review_id)
+    with flashing_refusal():
+        operation(db.session(), review, current_user)
         flash(done_message, "info")
-    except UserError as exc:
-        session.rollback()
-        flash(str(exc), "error")
     return redirect(url_for("supervision.review_page", review_id=review.id))
+
+
+# -- on the pages of clips and coding --------------------------------------------------------------
+
+
+@clip_page_sections.connect
+def clip_reviews_section(clip: Clip, user) -> Section:
+    """The clip's reviews on its page, and for its owner the form to ask for one."""
+    session = db.session()
+    is_owner = access.may(user, "own", clip)
+    reviews = operations.clip_reviews(session, clip, user)
+    return Section(
+        "supervision/_clip_reviews.html",
+        {
+            "is_owner": is_owner,
+            "reviews": [(review_json(session, r, user, full=False), r.created_at) for r in reviews],
+            "supervisors": [u for u in askable_supervisors(session) if u.id != user.id] if is_owner else [],
+            "supervision_refusal": supervision_refusal(clip.case) if is_owner else None,
+        },
+    )
+
+
+@coding_hooks.clip_feedback.connect
+def feedback_on_clip(clip: Clip, viewer) -> dict:
+    """Feedback in the timeline's feedback lane and beside the stills: what was sent (the worker), or
+    the supervisor's own (drafts too)."""
+    items = [feedback_json(f) for f in operations.clip_feedback(db.session(), clip, viewer)]
+    return {"items": items, "kind_labels": language.kind_labels()}
+
+
+@coding_hooks.clip_links.connect
+def reviews_of_clip(clip: Clip, viewer) -> list[dict]:
+    """The coding page's header links to each review of the clip that `viewer` is a party of."""
+    links = []
+    for review in operations.clip_reviews(db.session(), clip, viewer):
+        if operations.part_of(review, viewer) == "worker":
+            text = gettext("Review by %(name)s", name=review.supervisor.name)
+        else:
+            text = gettext("Your review")
+        links.append({"url": url_for("supervision.review_page", review_id=review.id), "text": f"{text} ({STATE_LABELS[review.state]})"})
+    return links
 
 
 # -- notifications --------------------------------------------------------------------------------

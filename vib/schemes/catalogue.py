@@ -14,15 +14,14 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vib.clips.models import Clip
-from vib.coding.models import ACTORS, CodeScheme
-from vib.coding.scheme_format import ANNOTATIONS_DIR, SchemeDefinition, SchemeFormatError, load_scheme_file, parse_scheme
 from vib.core.errors import UserError
+from vib.schemes.format import ANNOTATIONS_DIR, SchemeDefinition, SchemeFormatError, load_scheme_file, parse_scheme
+from vib.schemes.models import ACTORS, CodeScheme
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,8 @@ ACTOR_LABELS = {
     "other": _l("Other participant"),
     "both": _l("Both"),
 }
-assert tuple(ACTOR_LABELS) == ACTORS
+if tuple(ACTOR_LABELS) != ACTORS:
+    raise RuntimeError("ACTOR_LABELS must name every actor, in order")
 
 _definitions: dict[tuple[str, int], SchemeDefinition] = {}  # stored versions never change: cache them
 _compared: set[tuple[str, int]] = set()  # shipped versions whose stored content was checked
@@ -78,7 +78,7 @@ def store_builtin_schemes(db: Session) -> bool:
                     "annotations/ %s changed without a new version; version %s as first stored stays in use: raise its version", *key
                 )
     if missing:
-        db.commit()
+        db.flush()
     return missing
 
 
@@ -102,7 +102,7 @@ def import_scheme(db: Session, text: str) -> tuple[SchemeDefinition, bool]:
             )
         return definition, False
     db.add(CodeScheme(scheme_id=definition.id, version=definition.version, document=definition.as_document(), origin="import"))
-    db.commit()
+    db.flush()
     return definition, True
 
 
@@ -144,10 +144,10 @@ def default_scheme_id() -> str:
     return current_app.config["VIB_DEFAULT_SCHEME"]
 
 
-def scheme_for_clip(db: Session, clip: Clip) -> SchemeDefinition:
-    """What new moments of the clip are coded with: the clip's choice, else its case's, else the
-    organisation's default; always the newest version."""
-    for scheme_id in (clip.scheme_id, clip.case.scheme_id, default_scheme_id()):
+def chosen_scheme(db: Session, *choices: str | None) -> SchemeDefinition:
+    """The newest version of the first scheme chosen (a clip's choice, then its case's, ...), else the
+    organisation's default."""
+    for scheme_id in (*choices, default_scheme_id()):
         if scheme_id and (scheme := get_scheme(db, scheme_id)) is not None:
             return scheme
     raise SchemeError(_l("No code scheme is available: ask the administrator to import one."), status=500)
@@ -164,8 +164,6 @@ def check_scheme_choice(db: Session, scheme_id: str | None) -> str | None:
 
 def scheme_choices(db: Session) -> list[tuple[str, str]]:
     """(id, label) of the schemes a case or clip can choose; "" stands for the default."""
-    from flask_babel import gettext
-
     offered = latest_schemes(db)
     default = next((s for s in offered if s.id == default_scheme_id()), None)
     label = (

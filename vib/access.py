@@ -1,0 +1,182 @@
+"""Who may do what: the rules of every feature, in one module, above the features they judge.
+
+Views and operations ask `vib.core.access` (the door, which knows no feature); the app factory
+installs the policies below there. Rules so far (domain.md, "Access"):
+- a worker sees and changes only their own cases and the clips in them;
+- an admin manages accounts and sees no client video (nor cases);
+- a supervisor sees a clip (its media, moments and figures; never its case) while a review request
+  for it names them: from the request until it is closed plus VIB_REVIEW_ACCESS_DAYS, or until the
+  worker withdraws it; and only while everyone in the case consents to supervision;
+- the parties of a review (its worker and its supervisor) see it; nobody else does;
+- trainers get access through a later feature (the library);
+- a clip's pictures and video, and its coded moments, are shown only while everyone in its case
+  consents to analysis: a withdrawal stops it at once (the clip's facts stay visible to its owner,
+  with the reason);
+- a moment is changed only by its author: the owner codes the clip, an asked supervisor may add
+  moments of their own. The owner sees a supervisor's moments once that review's feedback is sent,
+  except those with analysis-only codes (a missed initiative is the supervisor's note, not feedback).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, or_, select
+
+from vib.accounts.models import User
+from vib.cases.models import Case
+from vib.cases.operations import supervision_refusal, viewing_refusal
+from vib.clips.models import Clip
+from vib.coding.models import Moment
+from vib.coding.operations import is_analysis_only
+from vib.core import access
+from vib.core.db import session
+from vib.supervision.models import ReviewRequest
+from vib.supervision.operations import granting_reviews, sent_review_authors
+
+
+def _is_worker(user: User) -> bool:
+    return user.is_authenticated and user.has_role("worker")
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+class CasePolicy:
+    actions = ("view", "edit", "upload")
+
+    def may(self, user: User, action: str, case: Case) -> bool:
+        return _is_worker(user) and case.owner_id == user.id
+
+    def refusal(self, user: User, action: str, case: Case) -> str | None:
+        return None
+
+    def visible(self, user: User) -> Select:
+        return select(Case).where(Case.owner_id == user.id if _is_worker(user) else false())
+
+    def shown(self, user: User, cases: list[Case]) -> list[Case]:
+        return [c for c in cases if self.may(user, "view", c)]
+
+    def role_on(self, user: User, case: Case) -> str:
+        return "worker"
+
+
+# -- clips ----------------------------------------------------------------------------------------
+
+
+class ClipPolicy:
+    # own: the clip's case is theirs; view: its page and facts; media: watch it and see its pictures;
+    # code: add, change and delete one's moments; edit: rename it, choose its code scheme.
+    actions = ("own", "view", "media", "code", "edit")
+
+    def may(self, user: User, action: str, clip: Clip) -> bool:
+        if self.is_owner(user, clip):
+            return True
+        return action in ("view", "media", "code") and self.is_reviewer(user, clip)
+
+    @staticmethod
+    def is_owner(user: User, clip: Clip) -> bool:
+        return _is_worker(user) and clip.case.owner_id == user.id
+
+    @staticmethod
+    def is_reviewer(user: User, clip: Clip) -> bool:
+        """Whether a review request gives `user` access to this clip now."""
+        if not (user.is_authenticated and user.has_role("supervisor")):
+            return False
+        return session().scalar(granting_reviews(user).where(ReviewRequest.clip_id == clip.id).limit(1)) is not None
+
+    def refusal(self, user: User, action: str, clip: Clip) -> str | None:
+        """Why the clip may not be watched (or coded) now: everyone must consent to analysis, and to
+        supervision for anyone but its owner."""
+        if action not in ("media", "code"):
+            return None
+        reason = viewing_refusal(clip.case)
+        if reason is None and not self.is_owner(user, clip):
+            reason = supervision_refusal(clip.case)
+        return reason
+
+    def visible(self, user: User) -> Select:
+        owned = Case.owner_id == user.id if user.has_role("worker") else false()
+        reviewed = Clip.id.in_(granting_reviews(user)) if user.has_role("supervisor") else false()
+        return select(Clip).join(Clip.case).where(or_(owned, reviewed))
+
+    def shown(self, user: User, clips: list[Clip]) -> list[Clip]:
+        return [c for c in clips if self.may(user, "view", c)]
+
+    def role_on(self, user: User, clip: Clip) -> str:
+        return "worker" if self.is_owner(user, clip) else "supervisor"
+
+
+# -- moments --------------------------------------------------------------------------------------
+
+
+class MomentPolicy:
+    actions = ("media", "code")  # media: see it; code: change or delete it (its author)
+
+    def __init__(self, clips: ClipPolicy) -> None:
+        self.clips = clips
+
+    def may(self, user: User, action: str, moment: Moment) -> bool:
+        if not self.clips.may(user, action, moment.clip) or not self.shown(user, [moment]):
+            return False
+        return action != "code" or moment.author_id == user.id
+
+    def refusal(self, user: User, action: str, moment: Moment) -> str | None:
+        return self.clips.refusal(user, action, moment.clip)
+
+    def visible(self, user: User) -> Select:
+        raise NotImplementedError("moments are listed per clip: use shown()")
+
+    def shown(self, user: User, moments: list[Moment]) -> list[Moment]:
+        """The clip owner's moments; a supervisor's own; and, for the owner, a supervisor's moments once
+        that review's feedback is sent, except analysis-only ones."""
+        sent_authors: dict[int, set[int]] = {}  # per clip: the supervisors whose feedback was sent
+
+        def sees(moment: Moment) -> bool:
+            owner_id = moment.clip.case.owner_id
+            if moment.author_id in (owner_id, user.id):
+                return True
+            if user.id != owner_id:
+                return False
+            if moment.clip_id not in sent_authors:
+                sent_authors[moment.clip_id] = sent_review_authors(session(), moment.clip)
+            return moment.author_id in sent_authors[moment.clip_id] and not is_analysis_only(session(), moment)
+
+        return [m for m in moments if sees(m)]
+
+    def role_on(self, user: User, moment: Moment) -> str:
+        return self.clips.role_on(user, moment.clip)
+
+
+# -- reviews --------------------------------------------------------------------------------------
+
+
+class ReviewPolicy:
+    actions = ("view",)
+
+    def may(self, user: User, action: str, review: ReviewRequest) -> bool:
+        """The parties of a review see it: its worker and its supervisor."""
+        return user.id in (review.worker_id, review.supervisor_id)
+
+    def refusal(self, user: User, action: str, review: ReviewRequest) -> str | None:
+        return None
+
+    def visible(self, user: User) -> Select:
+        return select(ReviewRequest).where(or_(ReviewRequest.worker_id == user.id, ReviewRequest.supervisor_id == user.id))
+
+    def shown(self, user: User, reviews: list[ReviewRequest]) -> list[ReviewRequest]:
+        return [r for r in reviews if self.may(user, "view", r)]
+
+    def role_on(self, user: User, review: ReviewRequest) -> str:
+        return "worker" if user.id == review.worker_id else "supervisor"
+
+
+# -- what a user may do regardless of any object --------------------------------------------------
+
+ABILITIES = {
+    "administer": lambda user: user.has_role("admin"),  # accounts, roles, certificates, the audit log; never client video
+    "create_case": lambda user: user.has_role("worker"),
+}
+
+
+def install() -> None:
+    clips = ClipPolicy()
+    access.install({Case: CasePolicy(), Clip: clips, Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy()}, ABILITIES)

@@ -1,0 +1,49 @@
+"""The application factory: settings, infrastructure, every feature's blueprint, the access rules."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from vib import access as access_rules
+from vib.accounts.views import bp as accounts_bp
+from vib.admin.views import bp as admin_bp
+from vib.cases.views import bp as cases_bp
+from vib.clips.operations import requeue_unfinished
+from vib.clips.views import bp as clips_bp
+from vib.coding.views import bp as coding_bp
+from vib.core import access, config, db, errors, i18n, jobs, security, storage, uploads
+from vib.supervision.api import bp as supervision_api_bp
+from vib.supervision.pages import bp as supervision_bp
+
+BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, supervision_api_bp, supervision_bp)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask("vib")
+    app.config.update(config.load_settings(test_config))
+    db.init_app(app)
+    storage.init_app(app)
+    uploads.init_app(app)
+    jobs.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    access_rules.install()
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", "index", _start_page)
+    return app
+
+
+def _start_page():
+    """Where vib opens: an admin (who has no cases) at the accounts, everyone else at their cases."""
+    if access.may_do(current_user, "administer") and not current_user.has_role("worker"):
+        return redirect(url_for("admin.users_page"))
+    return redirect(url_for("cases.list_page"))
+
+
+def start_background_work(app: Flask) -> int:
+    """Queue again the jobs a restart interrupted. Called by `vib serve` and `vib demo`."""
+    with app.app_context(), db.unit_of_work() as session:
+        return requeue_unfinished(session)

@@ -1,0 +1,8 @@
+"""What higher features add to a case (cases import none of them)."""
+
+from vib.core.hooks import Namespace
+
+_signals = Namespace()
+
+case_page_sections = _signals.signal("case-page-sections")
+"""Sent with (case, user=...) when the case page is shown; a receiver answers a `Section` or None."""
