@@ -168,7 +168,7 @@ def api_thumbnail(clip_id: int):
     t = int_arg("t")
     if t is None:
         abort_with(400, _l("Give the time of the thumbnail in ms (t)."))
-    return _private_image(ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip)))
+    return _private_image(storage.current().path(ops.thumbnail(clip, t, ops.thumbnail_width(int_arg("w"), clip))))
 
 
 @bp.get("/api/clips/<int:clip_id>/frames")

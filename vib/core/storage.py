@@ -106,11 +106,8 @@ class LocalStorage(Storage):
         return path
 
     def path(self, key: str) -> Path:
-        """The file of `key`, for the callers not yet moved to `local_path` and `send`."""
+        """The file of `key`, for the media views until they use `send`."""
         return self._path(key)
-
-    def write_bytes(self, key: str, data: bytes) -> None:
-        self.save(key, data)
 
     def _file(self, key: str) -> Path:
         path = self._path(key)
@@ -177,9 +174,7 @@ class LocalStorage(Storage):
 
     def delete(self, key: str) -> None:
         path = self._path(key)
-        if path.is_dir():  # until upload uses delete_prefix for a clip's folder
-            shutil.rmtree(path)
-        elif path.is_file():
+        if path.is_file():
             path.unlink()
 
     def delete_prefix(self, prefix: str) -> None:
