@@ -105,10 +105,6 @@ class LocalStorage(Storage):
             raise ValueError(f"storage key outside the media folder: {key!r}")
         return path
 
-    def path(self, key: str) -> Path:
-        """The file of `key`, for the media views until they use `send`."""
-        return self._path(key)
-
     def _file(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():
