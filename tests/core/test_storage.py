@@ -246,6 +246,14 @@ def test_local_writing_leaves_no_file_behind_on_error(tmp_path):
     assert files_below(tmp_path / "media") == []
 
 
+def test_local_delete_of_a_prefix_is_an_error_not_a_silent_no_op(tmp_path):
+    media = LocalStorage(tmp_path / "media")
+    media.save("clips/1/original", b"x")
+    with pytest.raises(IsADirectoryError):
+        media.delete("clips/1")
+    assert media.exists("clips/1/original")
+
+
 def test_local_keys_cannot_leave_the_folder_through_a_link(tmp_path):
     media = LocalStorage(tmp_path / "media")
     (tmp_path / "outside").mkdir()

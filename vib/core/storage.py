@@ -170,8 +170,9 @@ class LocalStorage(Storage):
 
     def delete(self, key: str) -> None:
         path = self._path(key)
-        if path.is_file():
-            path.unlink()
+        if path.is_dir():  # an object store would delete nothing here: fail, so the mistake shows
+            raise IsADirectoryError(f"{key!r} is a prefix: use delete_prefix")
+        path.unlink(missing_ok=True)
 
     def delete_prefix(self, prefix: str) -> None:
         path = self._path(prefix.rstrip("/"))
