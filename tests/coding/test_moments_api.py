@@ -175,7 +175,7 @@ def test_saving_moments_makes_their_thumbnails_in_the_background(app, worker, re
         clip = db.session().get(Clip, ready_clip["id"])
         width = min(320, clip.width)
         for t in (400, 700, 1000):
-            assert storage.current().path(clip.thumbnail_key(t, width)).exists(), t
+            assert storage.current().exists(clip.thumbnail_key(t, width)), t
 
 
 def test_stats_count_codes_and_receptions(worker, ready_clip):

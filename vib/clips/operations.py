@@ -92,7 +92,7 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     db.add(clip)
     db.flush()
     media = storage.current()
-    db_on_rollback(db, lambda: media.delete(clip.folder))  # a clip whose row is not stored leaves no file
+    db_on_rollback(db, lambda: media.delete_prefix(clip.folder))  # a clip whose row is not stored leaves no file
     media.move_in(Path(file_path), clip.original_key)
     jobs.enqueue_after_commit(db, "process_clip", clip.id)
     return clip
@@ -142,10 +142,9 @@ def process_clip(clip_id: int) -> None:
         return
     media = storage.current()
     try:
-        source = media.path(clip.original_key)
         facts = _facts(clip)  # probed at upload; probing again would read the whole file twice
         media.discard_unfinished(clip.playable_key)  # an earlier run may have stopped half-way
-        with media.writing(clip.playable_key) as target:
+        with media.local_path(clip.original_key) as source, media.writing(clip.playable_key) as target:
             make_playable(str(source), str(target), facts, _progress_saver(clip))
     except MediaError as exc:
         log.warning("clip %s failed: %s", clip_id, exc)
@@ -199,13 +198,14 @@ def build_filmstrip(clip_id: int) -> None:
         return
     media = storage.current()
     try:
-        sprite, index = media_filmstrip.make_filmstrip(str(media.path(clip.playable_key)), clip.duration_ms)
+        with media.local_path(clip.playable_key) as playable:
+            sprite, index = media_filmstrip.make_filmstrip(str(playable), clip.duration_ms)
     except Exception:  # the clip plays without a filmstrip; say so rather than keep everyone waiting
         log.exception("filmstrip of clip %s failed", clip_id)
         clip.filmstrip_failed = True
         return
-    media.write_bytes(clip.filmstrip_key, sprite)
-    media.write_bytes(clip.filmstrip_index_key, json.dumps(index.as_dict()).encode())
+    media.save(clip.filmstrip_key, sprite)
+    media.save(clip.filmstrip_index_key, json.dumps(index.as_dict()).encode())
     clip.filmstrip_ready = True
 
 
@@ -236,23 +236,25 @@ def thumbnail_width(requested: int | None, clip: Clip) -> int:
     return min(width, clip.width)  # never enlarge
 
 
-def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, Path]:
-    """Cached thumbnail files for many times; the missing ones come from one pass over the clip."""
+def thumbnails(clip: Clip, times_ms: list[int], width: int) -> dict[int, str]:
+    """The storage keys of cached thumbnails for many times; the missing ones come from one pass over the clip."""
     require_ready(clip)
     for t in times_ms:
         if not 0 <= t <= clip.duration_ms:
             raise ClipError(_l("The time must be between 0 and %(end)d ms.", end=clip.duration_ms), status=400)
     media = storage.current()
-    paths = {t: media.path(clip.thumbnail_key(t, width)) for t in times_ms}
-    missing = [t for t, path in paths.items() if not path.exists()]
+    keys = {t: clip.thumbnail_key(t, width) for t in times_ms}
+    missing = [t for t, key in keys.items() if not media.exists(key)]
     if missing:
-        pictures = map_frames(str(media.path(clip.playable_key)), missing, lambda frame: encode_thumbnail(frame, width))
+        with media.local_path(clip.playable_key) as playable:
+            pictures = map_frames(str(playable), missing, lambda frame: encode_thumbnail(frame, width))
         for t, jpeg in pictures.items():
-            media.write_bytes(clip.thumbnail_key(t, width), jpeg)
-    return paths
+            media.save(keys[t], jpeg)
+    return keys
 
 
-def thumbnail(clip: Clip, t_ms: int, width: int) -> Path:
+def thumbnail(clip: Clip, t_ms: int, width: int) -> str:
+    """The storage key of the thumbnail at `t_ms`, made if it was not cached."""
     return thumbnails(clip, [t_ms], width)[t_ms]
 
 
@@ -260,10 +262,11 @@ def frame_times(clip: Clip) -> list[int]:
     """The start of every frame of the playable rendition, in ms; read once, then kept beside it."""
     require_ready(clip)
     media = storage.current()
-    if media.path(clip.frames_key).exists():
+    if media.exists(clip.frames_key):
         return json.loads(media.read_bytes(clip.frames_key))
-    times = frame_times_ms(str(media.path(clip.playable_key)))
-    media.write_bytes(clip.frames_key, json.dumps(times).encode())
+    with media.local_path(clip.playable_key) as playable:
+        times = frame_times_ms(str(playable))
+    media.save(clip.frames_key, json.dumps(times).encode())
     return times
 
 

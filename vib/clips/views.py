@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -134,11 +134,7 @@ def api_media(clip_id: int):
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
     ops.require_ready(clip)
     audit.record_stream(db.session(), current_user, clip.id, access.role_on(current_user, clip))
-    # A path (not an open file) lets Werkzeug answer Range, If-Range and ETag requests.
-    response = send_file(storage.current().path(clip.playable_key), mimetype="video/mp4", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Disposition"] = "inline"
-    return response
+    return storage.current().send(clip.playable_key, "video/mp4")  # answers Range requests; private, never cached
 
 
 @bp.get("/api/clips/<int:clip_id>/thumbnail")
@@ -174,14 +170,13 @@ def api_filmstrip_sprite(clip_id: int):
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
     if not clip.filmstrip_ready:
         abort(404)
-    return _private_image(storage.current().path(clip.filmstrip_key))
+    return _private_image(clip.filmstrip_key)
 
 
-def _private_image(path: Path):
-    # Pictures of families must not stay in a shared computer's browser cache: the server caches them.
-    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+def _private_image(key: str):
+    # Pictures of families must not stay in a shared computer's browser cache: storage sends them
+    # private and no-store; the server caches them.
+    return storage.current().send(key, "image/jpeg")
 
 
 def _form_int(name: str) -> int | None:

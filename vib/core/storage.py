@@ -1,7 +1,12 @@
 """Where media bytes live. One small interface; a local folder implements it today.
 
-Keys are relative paths such as "clips/12/original". `path(key)` is a local file that decoders and
-send_file can use; an object store would implement it by downloading to a temporary file.
+Keys are relative names such as "clips/12/original"; nothing outside this module holds a file path.
+Media code that needs a real file (PyAV decodes and encodes files) asks for one: `local_path(key)` to
+read, `writing(key)` to write. Views answer with `send(key, mimetype)`. An object store would download
+to, or upload from, a temporary file there, and answer `send` with a presigned URL.
+
+Every method refuses a key that is empty, absolute or climbs with "..", and reading a key that holds
+nothing raises FileNotFoundError.
 """
 
 from __future__ import annotations
@@ -9,38 +14,137 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path, PurePosixPath
+from typing import IO, BinaryIO
 
-from flask import current_app
+from flask import Response, current_app, send_file
 
 
-class LocalStorage:
+class Storage(ABC):
+    """The contract every backend keeps; tests/core/test_storage.py checks it for each backend."""
+
+    @abstractmethod
+    def save(self, key: str, data: bytes | BinaryIO) -> None:
+        """Store bytes, or everything a readable binary file gives, as `key`, replacing it whole."""
+
+    @abstractmethod
+    def read_bytes(self, key: str) -> bytes: ...
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """A readable binary file object; the caller closes it."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def size(self, key: str) -> int:
+        """The number of bytes stored as `key`."""
+
+    @abstractmethod
+    def send(self, key: str, mimetype: str) -> Response:
+        """The response serving `key` to the current request: whole (200), a Range (206), or 304 when
+        the browser's If-None-Match / If-Modified-Since still holds; If-Range is honoured. Everything
+        stored shows families, so the response is private, never stored by the browser, and inline
+        (no file name)."""
+
+    @abstractmethod
+    def local_path(self, key: str) -> AbstractContextManager[Path]:
+        """A local file holding `key`'s bytes while the block runs, for media code that needs a file.
+        Read it only: on the local backend it is the stored file itself."""
+
+    @abstractmethod
+    def writing(self, key: str) -> AbstractContextManager[Path]:
+        """A local temporary path to write (an encoder's output); it becomes `key` only when the block
+        finishes without error, replacing what was there at once. On error nothing is left."""
+
+    @abstractmethod
+    def discard_unfinished(self, key: str) -> None:
+        """Remove what a `writing(key)` block left when the process stopped inside it."""
+
+    @abstractmethod
+    def new_temp_file(self, prefix: str = "upload-", suffix: str = "") -> IO[bytes]:
+        """An open, named local temporary file (`.name` is its path) for an upload to stream into;
+        the caller deletes it unless `move_in` took it."""
+
+    @abstractmethod
+    def move_in(self, source: Path, key: str) -> None:
+        """Store a local file (one from `new_temp_file`) as `key`; the file is gone afterwards."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove one key; a key holding nothing is fine."""
+
+    @abstractmethod
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every key below `prefix` ("clips/12" removes "clips/12/..." but not "clips/123")."""
+
+    @staticmethod
+    def check_key(key: str) -> str:
+        parts = PurePosixPath(key).parts
+        if not parts or key.startswith("/") or ".." in parts:
+            raise ValueError(f"not a storage key: {key!r}")
+        return key
+
+
+class LocalStorage(Storage):
+    """Keys are files below a folder. Uploads stream into its tmp/ folder, so moving one into place is a
+    rename, and `writing` writes beside the target, so finishing is an atomic rename too."""
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.tmp_dir = self.root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
 
-    def path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+    def _path(self, key: str) -> Path:
+        path = (self.root / self.check_key(key)).resolve()
         if self.root.resolve() not in path.parents:
             raise ValueError(f"storage key outside the media folder: {key!r}")
         return path
 
-    def new_temp_file(self, prefix: str = "upload-", suffix: str = ""):
-        """An open temporary file inside the media folder, so moving it into place is a rename."""
-        return tempfile.NamedTemporaryFile(dir=self.tmp_dir, prefix=prefix, suffix=suffix, delete=False)
+    def _file(self, key: str) -> Path:
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(f"nothing stored as {key!r}")
+        return path
 
-    def move_in(self, source: Path, key: str) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+    def save(self, key: str, data: bytes | BinaryIO) -> None:
+        with self.writing(key) as tmp:
+            if isinstance(data, bytes | bytearray | memoryview):
+                tmp.write_bytes(data)
+            else:
+                with tmp.open("wb") as out:
+                    shutil.copyfileobj(data, out)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._file(key).read_bytes()
+
+    def open(self, key: str) -> BinaryIO:
+        return self._file(key).open("rb")
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        return self._file(key).stat().st_size
+
+    def send(self, key: str, mimetype: str) -> Response:
+        # A path, not an open file: only then does Werkzeug answer Range, If-Range and ETag requests.
+        response = send_file(self._file(key), mimetype=mimetype, conditional=True, max_age=0)
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Content-Disposition"] = "inline"
+        return response
+
+    @contextmanager
+    def local_path(self, key: str) -> Iterator[Path]:
+        yield self._file(key)
 
     @contextmanager
     def writing(self, key: str) -> Iterator[Path]:
-        """A temporary path to write; it becomes `key` only when the block finishes without error."""
-        target = self.path(key)
+        target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
         os.close(fd)
@@ -52,30 +156,33 @@ class LocalStorage:
                 os.unlink(tmp)
 
     def discard_unfinished(self, key: str) -> None:
-        """Remove what a `writing(key)` block left when the process stopped inside it."""
-        target = self.path(key)
+        target = self._path(key)
         for leftover in target.parent.glob(f".{target.name}.*"):
             leftover.unlink(missing_ok=True)
 
-    def write_bytes(self, key: str, data: bytes) -> None:
-        with self.writing(key) as tmp:
-            tmp.write_bytes(data)
+    def new_temp_file(self, prefix: str = "upload-", suffix: str = "") -> IO[bytes]:
+        return tempfile.NamedTemporaryFile(dir=self.tmp_dir, prefix=prefix, suffix=suffix, delete=False)
 
-    def read_bytes(self, key: str) -> bytes:
-        return self.path(key).read_bytes()
+    def move_in(self, source: Path, key: str) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
 
     def delete(self, key: str) -> None:
-        """Remove a file, or a folder with everything below it."""
-        path = self.path(key)
+        path = self._path(key)
+        if path.is_dir():  # an object store would delete nothing here: fail, so the mistake shows
+            raise IsADirectoryError(f"{key!r} is a prefix: use delete_prefix")
+        path.unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> None:
+        path = self._path(prefix.rstrip("/"))
         if path.is_dir():
             shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
 
 
 def init_app(app) -> None:
     app.extensions["vib.storage"] = LocalStorage(app.config["VIB_MEDIA_DIR"])
 
 
-def current() -> LocalStorage:
+def current() -> Storage:
     return current_app.extensions["vib.storage"]
