@@ -7,6 +7,7 @@ from vib.cases import operations as ops
 from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, ConsentForm, WithdrawForm
 from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
+from vib.cases.serialise import case_json
 from vib.core import access, db
 from vib.core.api import json_body
 from vib.core.hooks import answers
@@ -14,21 +15,6 @@ from vib.core.pages import flashing_refusal
 from vib.schemes.catalogue import scheme_choices
 
 bp = Blueprint("cases", __name__)
-
-
-def case_json(case: Case) -> dict:
-    return {
-        "id": case.id,
-        "code": case.code,
-        "learning_question": case.learning_question,
-        "next_learning_goal": case.next_learning_goal,
-        "scheme_id": case.scheme_id,
-        "owner_id": case.owner_id,
-        "created_at": case.created_at.isoformat(),
-        "consents": [{"person": p.person, "role": p.role, "purposes": sorted(p.purposes)} for p in ops.consents_by_person(case).values()],
-        "upload_refusal": ops.upload_refusal(case),
-        "supervision_refusal": ops.supervision_refusal(case),
-    }
 
 
 # -- pages --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from vib.analysis.stats import DEFAULT_WINDOW_MS, ClipStats, MomentFacts, clip_s
 from vib.clips import operations as clip_ops
 from vib.clips.models import READY, Clip
 from vib.coding.models import ACTORS, Moment
+from vib.coding.serialise import moment_json
 from vib.core import access, audit, jobs
 from vib.core.db import session as current_session
 from vib.core.errors import FieldError, UserError
@@ -158,32 +159,6 @@ def is_analysis_only(db: Session, moment: Moment) -> bool:
     scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
     code = scheme.code(moment.code) if scheme else None
     return bool(code and code.analysis_only)
-
-
-def moment_json(db: Session, moment: Moment, viewer: User | None = None) -> dict:
-    """The moment for the API; `editable` says whether `viewer` may change it (its author may)."""
-    scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
-    code = scheme.code(moment.code) if scheme else None
-    return {
-        "id": moment.id,
-        "clip_id": moment.clip_id,
-        "start_ms": moment.start_ms,
-        "end_ms": moment.end_ms,
-        "code": moment.code,
-        "scheme": moment.scheme_id,
-        "scheme_version": moment.scheme_version,
-        "code_label": schemes.localized(code.label) if code else moment.code,
-        "colour": code.colour if code else "#777777",
-        "analysis_only": code.analysis_only if code else False,
-        "actor": moment.actor,
-        "note": moment.note,
-        "tags": list(moment.tags),
-        "author": {"id": moment.author.id, "name": moment.author.name},
-        "created_at": moment.created_at.isoformat(),
-        "updated_at": moment.updated_at.isoformat(),
-        "version": moment.version,
-        "editable": viewer is None or viewer.id == moment.author_id,
-    }
 
 
 # -- thumbnails -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from vib.clips.serialise import clip_json
 from vib.coding import hooks
 from vib.coding import operations as ops
 from vib.coding.models import Moment
+from vib.coding.serialise import moment_json
 from vib.core import access, db
 from vib.core.api import int_arg, json_body
 from vib.core.errors import abort_with
@@ -91,7 +92,7 @@ def _with_thumbnails(clip: Clip, moments: list) -> list[dict]:
     width = clip_ops.thumbnail_width(ops.REVIEW_THUMB_WIDTH, clip)
     base = url_for("clips.api_thumbnail", clip_id=clip.id)  # built once: 2,000 moments, 6,000 stills
     return [
-        {**ops.moment_json(db.session(), m, current_user), "thumbnails": [{"t": t, "url": f"{base}?t={t}&w={width}"} for t in m.times]}
+        {**moment_json(db.session(), m, current_user), "thumbnails": [{"t": t, "url": f"{base}?t={t}&w={width}"} for t in m.times]}
         for m in moments
     ]
 
@@ -121,7 +122,7 @@ def api_scheme(scheme_id: str):
 @login_required
 def api_list_moments(clip_id: int):
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
-    return jsonify([ops.moment_json(db.session(), m, current_user) for m in ops.clip_moments(db.session(), clip, current_user)])
+    return jsonify([moment_json(db.session(), m, current_user) for m in ops.clip_moments(db.session(), clip, current_user)])
 
 
 @bp.post("/api/clips/<int:clip_id>/moments")
@@ -129,14 +130,14 @@ def api_list_moments(clip_id: int):
 def api_create_moment(clip_id: int):
     clip = access.get_or_404(current_user, "code", Clip, clip_id)
     moment = ops.create_moment(db.session(), clip, current_user, json_body())
-    return jsonify(ops.moment_json(db.session(), moment, current_user)), 201
+    return jsonify(moment_json(db.session(), moment, current_user)), 201
 
 
 @bp.patch("/api/moments/<int:moment_id>")
 @login_required
 def api_update_moment(moment_id: int):
     moment = ops.update_moment(db.session(), access.get_or_404(current_user, "code", Moment, moment_id), json_body(), current_user)
-    return jsonify(ops.moment_json(db.session(), moment, current_user))
+    return jsonify(moment_json(db.session(), moment, current_user))
 
 
 @bp.delete("/api/moments/<int:moment_id>")

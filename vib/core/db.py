@@ -135,12 +135,20 @@ def unit_of_work() -> Iterator[Session]:
 
 def on_commit(db_session: Session, callback: Callable[[], None]) -> None:
     """Call `callback` once the session's transaction has committed (never if it rolls back)."""
-    db_session.info.setdefault("vib.on_commit", []).append(callback)
+    _in_transaction(db_session).info.setdefault("vib.on_commit", []).append(callback)
 
 
 def on_rollback(db_session: Session, callback: Callable[[], None]) -> None:
     """Call `callback` if the session's transaction rolls back (never once it has committed)."""
-    db_session.info.setdefault("vib.on_rollback", []).append(callback)
+    _in_transaction(db_session).info.setdefault("vib.on_rollback", []).append(callback)
+
+
+def _in_transaction(db_session: Session) -> Session:
+    # A rollback of a session that has not begun does nothing, not even its events: begin now, so
+    # that the callbacks belong to this transaction.
+    if not db_session.in_transaction():
+        db_session.begin()
+    return db_session
 
 
 def _run_commit_callbacks(db_session: Session) -> None:
