@@ -21,9 +21,3 @@ export async function sendJSON(method, url, body) {
   if (!response.ok) throw Object.assign(new Error(data.error || response.statusText), { status: response.status, field: data.field });
   return data;
 }
-
-export function formatTime(ms) {
-  const s = Math.floor(ms / 1000);
-  const fraction = String(Math.floor(ms % 1000)).padStart(3, "0");
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}.${fraction}`;
-}

@@ -2,7 +2,7 @@
 // panel and the keyboard to one moment store, and shows whether every change is saved.
 // The review page (/reviews/<id>) is the same page with the supervision feedback panel beside it
 // (feedback.js, loaded only there); both show feedback in the timeline's "Feedback" lane.
-import { formatTime, getJSON } from "./api.js";
+import { getJSON } from "./api.js";
 import { FeedbackStore } from "./feedback-store.js";
 import { Frames } from "./frames.js";
 import { Hotkeys } from "./hotkeys.js";
@@ -11,11 +11,10 @@ import { MomentPanel } from "./moment-panel.js";
 import { MomentStore } from "./moments.js";
 import { Playback } from "./playback.js";
 import { Timeline } from "./timeline.js";
+import { fill, formatTime } from "./util.js";
 
 const root = document.querySelector(".coding");
 const PROBLEM_SHOWN_MS = 12000;
-
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
 
 function problemArea() {
   const element = root.querySelector(".coding-problem");
@@ -34,17 +33,6 @@ async function loadFrames(url) {
     if (status !== 202 && body.times_ms) return new Frames(body.times_ms);
     await new Promise((resolve) => setTimeout(resolve, 2000)); // still being measured
   }
-}
-
-// The last moment that starts at or before ms: the one "at the playhead".
-function momentAt(sorted, ms) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid].start_ms <= ms + 0.5) lo = mid + 1; else hi = mid;
-  }
-  return lo ? sorted[lo - 1].key : null;
 }
 
 function wireTransport(playback, timeline, messages) {
@@ -138,7 +126,7 @@ async function start() {
       const item = feedback?.get(id);
       if (!item) return;
       timeline.setFeedbackSelected(id);
-      const moment = item.moment_id !== null ? store.sorted.find((m) => m.id === item.moment_id) : null;
+      const moment = store.withId(item.moment_id);
       if (moment) page.select(moment.key, { seek: true });
       else if (item.start_ms !== null) playback.seek(item.start_ms);
       page.dispatchEvent(new CustomEvent("feedback", { detail: id }));
@@ -191,7 +179,7 @@ async function start() {
   playback.addEventListener("tick", ({ detail: ms }) => {
     const playing = playback.playing;
     timeline.setPlayhead(ms, playing);
-    momentList.setCurrent(momentAt(store.sorted, ms), playing);
+    momentList.setCurrent(store.keyAt(ms), playing);
     const frame = frames.at(ms);
     timeNow.textContent = formatTime(frame);
     frameNow.textContent = fill(messages.frameOf, { n: frames.indexAt(frame) + 1, count: frames.count });

@@ -8,9 +8,9 @@
 // forms, see supervision/_review_head.html.)
 //
 // Feedback, questions and answers are people's words: they are shown with textContent, never as HTML.
-import { formatTime, getJSON, sendJSON as send } from "./api.js";
+import { getJSON, sendJSON as send } from "./api.js";
+import { fill, formatTime } from "./util.js";
 
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function element(tag, className, text) {
@@ -91,7 +91,7 @@ export class FeedbackPanel {
   // -- the list of items -------------------------------------------------------------------------
 
   anchorText(item) {
-    const moment = item.moment_id !== null && item.moment_id !== undefined ? this.store.sorted.find((m) => m.id === item.moment_id) : null;
+    const moment = this.store.withId(item.moment_id);
     const time = item.end_ms !== null && item.end_ms !== undefined
       ? `${formatTime(item.start_ms)}–${formatTime(item.end_ms)}`
       : formatTime(item.start_ms);
@@ -317,7 +317,7 @@ export class FeedbackPanel {
     const item = this.feedback.get(id);
     if (!item) return;
     this.editing = id;
-    const moment = item.moment_id !== null ? this.store.sorted.find((m) => m.id === item.moment_id) : null;
+    const moment = this.store.withId(item.moment_id);
     this.anchor = moment ? { momentKey: moment.key } : { start_ms: item.start_ms, end_ms: item.end_ms ?? null };
     const kinds = this.compose.elements.namedItem("kind");
     kinds.value = item.kind;

@@ -1,6 +1,6 @@
 // The side panel: the selected moment's code, actor, note and tags, edited in place. Each change is
 // one store update (saved at once, one undo step); there is no save button.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 
 const NOTE_IDLE_MS = 1500; // a note is also saved after this long without typing, not only on leaving the field
 

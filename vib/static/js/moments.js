@@ -4,6 +4,7 @@
 // creates the moment again), so the timeline, the list, the selection and the undo history refer to
 // keys, and the id is looked up only when a request is sent.
 import { SaveQueue } from "./save-queue.js";
+import { partitionPoint } from "./util.js";
 
 export const EDITABLE = ["start_ms", "end_ms", "code", "actor", "note", "tags"];
 
@@ -30,6 +31,20 @@ export class MomentStore extends EventTarget {
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
   get(key) { return this.byKey.get(key); }
   get pending() { return this.queue.pending; }
+  withId(id) { return id === null || id === undefined ? null : this.sorted.find((m) => m.id === id) ?? null; }
+
+  // The moment "at the playhead": the last one that starts at or before ms (half a ms of slack for
+  // the fraction in a video time); its key, or null.
+  keyAt(ms) {
+    const i = partitionPoint(this.sorted, (m) => m.start_ms <= ms + 0.5);
+    return i ? this.sorted[i - 1].key : null;
+  }
+
+  // Moments whose start lies in [fromMs, toMs], in time order.
+  *between(fromMs, toMs) {
+    const sorted = this.sorted;
+    for (let i = partitionPoint(sorted, (m) => m.start_ms < fromMs); i < sorted.length && sorted[i].start_ms <= toMs; i++) yield sorted[i];
+  }
 
   load(list) {
     for (const data of list) {
@@ -105,13 +120,7 @@ export class MomentStore extends EventTarget {
   // -- local changes and their requests ----------------------------------------------------------
 
   insert(moment) {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(this.sorted[mid], moment) < 0) lo = mid + 1; else hi = mid;
-    }
-    this.sorted.splice(lo, 0, moment);
+    this.sorted.splice(partitionPoint(this.sorted, (m) => before(m, moment) < 0), 0, moment);
   }
 
   unlink(moment) { this.sorted.splice(this.sorted.indexOf(moment), 1); }

@@ -2,7 +2,7 @@
 // point's tick to move it or its grip to make it a span, click or drag on the ruler to seek. Times
 // snap to frame starts from the frames list; the time shows beside the pointer; the change is handed
 // on (one "edit" event, one undo step) only on pointerup.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 
 const TOLERANCE_PX = 6;
 const DRAG_FROM_PX = 3; // less than this is a click, not a drag
@@ -64,7 +64,7 @@ export class TimelineDrag {
     const t = tl.msAt(x);
     const slack = TOLERANCE_PX / tl.pxPerMs;
     let best = null;
-    for (const m of tl.between(t - tl.maxSpanMs - slack, t + slack)) {
+    for (const m of tl.store.between(t - tl.maxSpanMs - slack, t + slack)) {
       if (tl.laneOf(m) !== lane) continue;
       const part = this.partOf(m, x, false);
       if (part && (!best || part !== "body" || best.part === "body")) best = { key: m.key, part };

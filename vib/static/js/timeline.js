@@ -5,7 +5,7 @@
 // redrawn (once per animation frame at most) when moments, zoom, scroll or selection change, drawing
 // only what is in view (binary search by time). The playhead is a separate element moved with a
 // transform on every video frame; it never causes a redraw.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 import { KIND_COLOURS } from "./feedback-store.js";
 import { TimelineDrag } from "./timeline-drag.js";
 
@@ -95,18 +95,6 @@ export class Timeline extends EventTarget {
     let longest = 0;
     for (const m of this.store.sorted) if (m.end_ms !== null && m.end_ms - m.start_ms > longest) longest = m.end_ms - m.start_ms;
     this.maxSpanMs = longest;
-  }
-
-  // Moments whose start lies in [fromMs, toMs], in time order.
-  *between(fromMs, toMs) {
-    const sorted = this.store.sorted;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid].start_ms < fromMs) lo = mid + 1; else hi = mid;
-    }
-    for (let i = lo; i < sorted.length && sorted[i].start_ms <= toMs; i++) yield sorted[i];
   }
 
   resize() {
@@ -208,7 +196,7 @@ export class Timeline extends EventTarget {
     const fromMs = (this.drawnLeft - 8) / this.pxPerMs;
     const toMs = (this.drawnLeft + width + 8) / this.pxPerMs;
     const draft = this.drag.draft;
-    for (const m of this.between(fromMs - this.maxSpanMs, toMs)) {
+    for (const m of this.store.between(fromMs - this.maxSpanMs, toMs)) {
       if (m.key === this.selected || m.key === draft?.key) continue; // drawn last, on top
       if (m.end_ms !== null && m.end_ms < fromMs) continue;
       this.drawMoment(m, false);
