@@ -12,7 +12,7 @@ const pick = (moment, fields) => Object.fromEntries(fields.map((f) => [f, moment
 const before = (a, b) => a.start_ms - b.start_ms || a.seq - b.seq;
 
 export class MomentStore extends EventTarget {
-  constructor({ listUrl, momentUrl, scheme, messages }) {
+  constructor({ listUrl, momentUrl, scheme, messages, queue = new SaveQueue() }) {
     super();
     this.listUrl = listUrl;
     this.momentUrl = momentUrl; // id -> URL
@@ -21,7 +21,7 @@ export class MomentStore extends EventTarget {
     this.byKey = new Map();
     this.sorted = []; // by start_ms: the timeline and the list search it
     this.server = new Map(); // key -> {id, version} of the moment on the server
-    this.queue = new SaveQueue();
+    this.queue = queue;
     this.queue.addEventListener("status", (e) => this.emit("status", e.detail));
     this.seq = 0;
     this.undoStack = [];
