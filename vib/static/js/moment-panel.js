@@ -1,28 +1,9 @@
 // The side panel: the selected moment's code, actor, note and tags, edited in place. Each change is
 // one store update (saved at once, one undo step); there is no save button.
+import { codeTree, optionLabel } from "./code-tree.js";
 import { formatTime } from "./util.js";
 
 const NOTE_IDLE_MS = 1500; // a note is also saved after this long without typing, not only on leaving the field
-
-// Codes in tree order (each parent followed by its subcodes), with their depth for indenting.
-export function codeTree(codes) {
-  const ids = new Set(codes.map((c) => c.id));
-  const children = new Map();
-  for (const code of codes) {
-    const parent = code.parent && ids.has(code.parent) ? code.parent : null;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(code);
-  }
-  const ordered = [];
-  const walk = (parent, depth) => {
-    for (const code of children.get(parent) ?? []) {
-      ordered.push({ code, depth });
-      walk(code.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return ordered;
-}
 
 export class MomentPanel {
   constructor(root, { store, scheme, playback, readOnly, messages, onProblem, feedback = null }) {
@@ -43,11 +24,7 @@ export class MomentPanel {
     feedback?.addEventListener("change", () => this.showFeedback(this.key && this.store.get(this.key)));
 
     const select = this.field("code");
-    for (const { code, depth } of codeTree(scheme.codes)) {
-      // Options cannot be styled with padding everywhere: indent subcodes with spaces.
-      const label = `${"\u00a0\u00a0\u00a0".repeat(depth)}${code.label}${code.hotkey ? ` (${code.hotkey})` : ""}`;
-      select.append(new Option(label, code.id));
-    }
+    for (const entry of codeTree(scheme.codes)) select.append(new Option(optionLabel(entry), entry.code.id));
     this.lock(readOnly);
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.form.addEventListener("change", (e) => this.changed(e.target));
