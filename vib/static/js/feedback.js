@@ -7,6 +7,9 @@
 // one by one or as a whole and records a next learning goal. (Withdrawing and closing are plain page
 // forms, see supervision/_review_head.html.)
 //
+// The panel extends the coding page through its controller (coding-page.js): it reads the page's
+// stores, follows its "select" and "feedback" events and asks it to show an item (showFeedback).
+//
 // Feedback, questions and answers are people's words: they are shown with textContent, never as HTML.
 import { getJSON, sendJSON as send } from "./api.js";
 import { faultPattern, faultWordsIn, insertStarter } from "./feedback-language.js";
@@ -27,8 +30,8 @@ function button(label, action, className = "") {
 }
 
 export class FeedbackPanel {
-  constructor(root, { page, store, feedback, playback, review, ui, onProblem }) {
-    Object.assign(this, { root, page, store, feedback, playback, review, ui, onProblem });
+  constructor(root, { page, review, ui }) {
+    Object.assign(this, { root, page, store: page.store, feedback: page.feedback, playback: page.playback, review, ui });
     this.messages = JSON.parse(document.getElementById("feedback-messages").textContent);
     this.pattern = faultPattern(ui.fault_words);
     this.list = root.querySelector(".feedback-items");
@@ -45,7 +48,7 @@ export class FeedbackPanel {
     this.list.addEventListener("click", (e) => this.itemClicked(e));
     this.list.addEventListener("submit", (e) => this.itemAnswered(e));
     root.querySelector("[data-action=send]")?.addEventListener("click", () => this.sendFeedback());
-    feedback.addEventListener("change", () => this.render());
+    this.feedback.addEventListener("change", () => this.render());
     page.addEventListener("feedback", ({ detail }) => this.highlight(detail, true));
     this.render();
   }
@@ -53,7 +56,7 @@ export class FeedbackPanel {
   get may() { return this.review.may ?? {}; }
 
   say(message, problem = false) {
-    if (problem) { this.onProblem(message); return; }
+    if (problem) { this.page.problem(message); return; }
     if (!this.status) return;
     this.status.textContent = message;
     this.status.hidden = !message;

@@ -17,7 +17,8 @@ const STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 300
 const FOLLOW_PAUSE_MS = 2000; // after the user scrolls, the view stops following the playhead this long
 
 export class Timeline extends EventTarget {
-  constructor(root, { store, frames, lanes, readOnly, feedback = null }) {
+  // readOnly: the viewer may not code; mayEdit(moment): whether they may change that one (the page's policy).
+  constructor(root, { store, frames, lanes, readOnly, mayEdit, feedback = null }) {
     super();
     this.store = store;
     this.frames = frames;
@@ -42,10 +43,7 @@ export class Timeline extends EventTarget {
     this.feedbackSelected = null;
     this.height = RULER + LANE * (lanes.length + (feedback ? 1 : 0));
     this.content.style.height = `${this.height}px`;
-    this.drag = new TimelineDrag(this, readOnly);
-    // Another author's moment (the worker's, on a supervisor's screen) cannot be dragged: the drag
-    // asks about the selected moment, which is selected before it decides.
-    Object.defineProperty(this.drag, "readOnly", { get: () => readOnly || this.store.get(this.selected)?.editable === false });
+    this.drag = new TimelineDrag(this, { readOnly, mayEdit });
     if (feedback) {
       feedback.addEventListener("change", () => this.invalidate());
       // After the drag's own handler (which seeks to the pointer): a marker then selects its item.
@@ -130,6 +128,13 @@ export class Timeline extends EventTarget {
   setSelected(key) {
     this.selected = key;
     this.invalidate();
+  }
+
+  // Esc: a drag in progress ends without a change; false when there was none.
+  cancelDrag() {
+    if (!this.drag.active) return false;
+    this.drag.cancel();
+    return true;
   }
 
   setFeedbackSelected(id) {
@@ -303,7 +308,7 @@ export class Timeline extends EventTarget {
       ctx.fill();
       if (isSelected) {
         ctx.strokeRect(x - 3, top - 1, 6, height + 2);
-        if (!this.drag.readOnly) this.drawGrip(x + TimelineDrag.GROW_OFFSET, top + height / 2);
+        if (!this.drag.locked) this.drawGrip(x + TimelineDrag.GROW_OFFSET, top + height / 2);
       }
       return;
     }
@@ -321,7 +326,7 @@ export class Timeline extends EventTarget {
       ctx.fillText(m.code_label, Math.max(x, 0) + 4, top + height / 2 + 1);
       ctx.restore();
     }
-    if (isSelected && !this.drag.readOnly) {
+    if (isSelected && !this.drag.locked) {
       this.drawGrip(x, top + height / 2);
       this.drawGrip(x + w, top + height / 2);
     }
