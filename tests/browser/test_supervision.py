@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.test_coding import canvas_colour, poll, timeline_x
+from tests.browser.test_coding import canvas_colour, lane_y, poll, timeline_x, wait_saved
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import consent_to_supervision
 
@@ -134,3 +134,44 @@ def test_worker_asks_supervisor_writes_a_strength_with_a_starter_sends_and_worke
     wait_ready(page)
     assert canvas_colour(page, timeline_x(page, moment["start_ms"]), feedback_lane_y(page)) == STRENGTH_COLOUR
     assert not problems, problems
+
+
+def test_on_the_review_page_the_supervisor_changes_only_their_own_moments(app, api, review, ready_clip, live_server, page):
+    clip_id = ready_clip["id"]
+    workers = api("worker").post(f"/api/clips/{clip_id}/moments", json={"start_ms": 1000, "end_ms": 2000, "code": "bc.ontvangen"})
+    assert workers.status_code == 201, workers.json
+    log_in(page, live_server, "supervisor@example.org")
+    page.wait_for_url("**/cases")
+    page.goto(f"{live_server}/reviews/{review['id']}")
+    wait_ready(page)
+
+    # The worker's moment is shown, not changed: locked fields, no delete, Delete says why, no drag.
+    page.locator(".moment-list li").first.click()
+    assert "Coded by Worker" in page.locator(".moment-panel .panel-kind").inner_text()
+    assert page.locator(".moment-panel select[name=code]").is_disabled()
+    assert page.locator(".moment-panel textarea[name=note]").is_disabled()
+    assert not page.locator(".moment-panel [data-action=delete]").is_visible()
+    page.keyboard.press("Delete")
+    wait_until(page, "!document.querySelector('.coding-problem').hidden")
+    assert "coded by someone else" in page.locator(".coding-problem").inner_text()
+    end_x = timeline_x(page, 2000)
+    page.mouse.move(end_x, lane_y(page, 0))
+    page.mouse.down()
+    page.mouse.move(end_x + 80, lane_y(page, 0), steps=5)
+    assert page.locator(".timeline-tip").is_hidden()
+    page.mouse.up()
+    assert page.locator(".moment-list li").count() == 1
+
+    # A moment the supervisor codes is theirs: its fields are open and Delete removes it.
+    page.keyboard.press("i")
+    wait_until(page, "document.querySelectorAll('.moment-list li').length === 2")
+    wait_saved(page)
+    assert page.locator(".moment-panel textarea[name=note]").is_enabled()
+    assert page.locator(".moment-panel [data-action=delete]").is_visible()
+    mine = [m for m in api("supervisor").get(f"/api/clips/{clip_id}/moments").json if m["author"]["name"] == "Supervisor"]
+    assert [m["code"] for m in mine] == ["bc.initiatief"]
+    page.keyboard.press("Delete")
+    wait_until(page, "document.querySelectorAll('.moment-list li').length === 1")
+    wait_saved(page)
+    left = api("supervisor").get(f"/api/clips/{clip_id}/moments").json
+    assert [(m["id"], m["start_ms"], m["end_ms"]) for m in left] == [(workers.json["id"], 1000, 2000)]

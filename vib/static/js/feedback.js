@@ -7,11 +7,13 @@
 // one by one or as a whole and records a next learning goal. (Withdrawing and closing are plain page
 // forms, see supervision/_review_head.html.)
 //
+// The panel extends the coding page through its controller (coding-page.js): it reads the page's
+// stores, follows its "select" and "feedback" events and asks it to show an item (showFeedback).
+//
 // Feedback, questions and answers are people's words: they are shown with textContent, never as HTML.
-import { formatTime, getJSON, sendJSON as send } from "./api.js";
-
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+import { getJSON, sendJSON as send } from "./api.js";
+import { faultPattern, faultWordsIn, insertStarter } from "./feedback-language.js";
+import { fill, formatTime } from "./util.js";
 
 function element(tag, className, text) {
   const e = document.createElement(tag);
@@ -27,35 +29,9 @@ function button(label, action, className = "") {
   return b;
 }
 
-// Insert a sentence starter where the cursor is: "Ik zie dat je..." becomes "Ik zie dat je " so the
-// supervisor writes on; a space separates it from text before it.
-export function insertStarter(textarea, starter) {
-  const words = starter.replace(/(\.\.\.|…)\s*$/, "").trimEnd();
-  const start = textarea.selectionStart ?? textarea.value.length;
-  const end = textarea.selectionEnd ?? start;
-  const before = textarea.value.slice(0, start);
-  const glue = before && !/\s$/.test(before) ? " " : "";
-  textarea.focus();
-  textarea.setRangeText(`${glue}${words} `, start, end, "end");
-  textarea.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-// The advisory hint, as the server's (vib/supervision/language.py): the fault words or phrases the
-// text contains, whole words in any case, the longest first ("moet beter" rather than "moet").
-export function faultPattern(wordLists) {
-  const words = [...new Set(Object.values(wordLists ?? {}).flat())].sort((a, b) => b.length - a.length);
-  if (!words.length) return null;
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(${words.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}_])`, "giu");
-}
-
-export function faultWordsIn(text, pattern) {
-  if (!pattern) return [];
-  return [...new Set([...text.matchAll(pattern)].map((match) => match[1].toLowerCase()))];
-}
-
 export class FeedbackPanel {
-  constructor(root, { page, store, feedback, playback, review, ui, onProblem }) {
-    Object.assign(this, { root, page, store, feedback, playback, review, ui, onProblem });
+  constructor(root, { page, review, ui }) {
+    Object.assign(this, { root, page, store: page.store, feedback: page.feedback, playback: page.playback, review, ui });
     this.messages = JSON.parse(document.getElementById("feedback-messages").textContent);
     this.pattern = faultPattern(ui.fault_words);
     this.list = root.querySelector(".feedback-items");
@@ -72,7 +48,7 @@ export class FeedbackPanel {
     this.list.addEventListener("click", (e) => this.itemClicked(e));
     this.list.addEventListener("submit", (e) => this.itemAnswered(e));
     root.querySelector("[data-action=send]")?.addEventListener("click", () => this.sendFeedback());
-    feedback.addEventListener("change", () => this.render());
+    this.feedback.addEventListener("change", () => this.render());
     page.addEventListener("feedback", ({ detail }) => this.highlight(detail, true));
     this.render();
   }
@@ -80,7 +56,7 @@ export class FeedbackPanel {
   get may() { return this.review.may ?? {}; }
 
   say(message, problem = false) {
-    if (problem) { this.onProblem(message); return; }
+    if (problem) { this.page.problem(message); return; }
     if (!this.status) return;
     this.status.textContent = message;
     this.status.hidden = !message;
@@ -91,7 +67,7 @@ export class FeedbackPanel {
   // -- the list of items -------------------------------------------------------------------------
 
   anchorText(item) {
-    const moment = item.moment_id !== null && item.moment_id !== undefined ? this.store.sorted.find((m) => m.id === item.moment_id) : null;
+    const moment = this.store.withId(item.moment_id);
     const time = item.end_ms !== null && item.end_ms !== undefined
       ? `${formatTime(item.start_ms)}–${formatTime(item.end_ms)}`
       : formatTime(item.start_ms);
@@ -317,7 +293,7 @@ export class FeedbackPanel {
     const item = this.feedback.get(id);
     if (!item) return;
     this.editing = id;
-    const moment = item.moment_id !== null ? this.store.sorted.find((m) => m.id === item.moment_id) : null;
+    const moment = this.store.withId(item.moment_id);
     this.anchor = moment ? { momentKey: moment.key } : { start_ms: item.start_ms, end_ms: item.end_ms ?? null };
     const kinds = this.compose.elements.namedItem("kind");
     kinds.value = item.kind;

@@ -1,5 +1,6 @@
 // The clip's frame times (GET /api/clips/<id>/frames). Phone video has a variable frame rate, so
 // every frame step and every snap uses this list: never an assumed fps.
+import { clamp, firstAtOrAfter, lastBefore } from "./util.js";
 
 // The server lists each frame at the smallest whole ms at or after its true start. A frame on screen
 // at ms (a fraction: currentTime, mediaTime) started at or before ms, so its listed time is below
@@ -14,16 +15,8 @@ export class Frames {
   get count() { return this.times.length; }
 
   // Index of the frame on screen at ms: the last frame that starts at or before it.
-  indexAt(ms) {
-    const times = this.times;
-    let lo = 0;
-    let hi = times.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (times[mid] < ms + LISTED_WITHIN_MS) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  }
+  // Before the first frame, that is the first frame.
+  indexAt(ms) { return Math.max(0, lastBefore(this.times, ms + LISTED_WITHIN_MS)); }
 
   // Start time of the frame on screen at ms.
   at(ms) { return this.times[this.indexAt(ms)]; }
@@ -37,18 +30,9 @@ export class Frames {
 
   // The frame `steps` frames from the one on screen at ms, clamped to the clip.
   step(ms, steps) {
-    const i = Math.min(Math.max(this.indexAt(ms) + steps, 0), this.times.length - 1);
-    return this.times[i];
+    return this.times[clamp(this.indexAt(ms) + steps, 0, this.times.length - 1)];
   }
 
   // Index of the first frame starting at or after ms (for drawing frame ticks in a range).
-  firstFrom(ms) {
-    let lo = 0;
-    let hi = this.times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.times[mid] < ms) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-  }
+  firstFrom(ms) { return firstAtOrAfter(this.times, ms); }
 }

@@ -2,13 +2,14 @@
 // held down while playing it marks a span from the keydown frame to the keyup frame; Shift+hotkey
 // opens a span that the next press of that hotkey closes (frame-by-frame coding while paused).
 // Transport: Space, ←/→ (frame), Shift+←/→ (second), J/K/L, [ ] (moments), Delete, Ctrl+Z/Y.
-// Keys are left alone while the user types in a field.
+// Keys are left alone while the user types in a field. Moments and the selection are the page's: the
+// keys call its commands (which apply its editable policy); the transport keys drive the playback.
 const TYPING = "input, textarea, select, [contenteditable], [contenteditable] *";
 const HOLD_MS = 350;
 
 export class Hotkeys {
-  constructor({ page, playback, store, timeline, codes, readOnly }) {
-    Object.assign(this, { page, playback, store, timeline, readOnly });
+  constructor({ page, playback, timeline, codes, readOnly }) {
+    Object.assign(this, { page, playback, timeline, readOnly });
     this.byKey = new Map(codes.filter((c) => c.hotkey).map((c) => [c.hotkey.toLowerCase(), c]));
     this.held = new Map(); // hotkey -> {code, startMs, downAt} while the key is down during play
     this.open = null; // {key, code, startMs}: a span opened with Shift+hotkey
@@ -69,7 +70,7 @@ export class Hotkeys {
   mark(code, startMs, endMs) {
     const fields = { start_ms: startMs, end_ms: endMs, code: code.id };
     if (code.actor) fields.actor = code.actor;
-    this.page.select(this.store.create(fields));
+    this.page.create(fields);
   }
 
   closeSpan() {
@@ -106,11 +107,11 @@ export class Hotkeys {
       case "-": case "_": this.timeline.zoomBy(0.5); break;
       case "Delete": case "Backspace":
         if (this.readOnly || !this.page.selected) return false;
-        this.store.remove(this.page.selected);
+        this.page.remove(this.page.selected);
         break;
       case "Escape":
-        if (this.timeline.drag.active) this.timeline.drag.cancel();
-        else if (this.open) this.closeSpan();
+        if (this.timeline.cancelDrag()) break;
+        if (this.open) this.closeSpan();
         else this.page.select(null);
         break;
       default: return false;

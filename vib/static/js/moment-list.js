@@ -4,7 +4,7 @@
 // A moment with supervision feedback anchored on it gets a line with the feedback's kind and words.
 // Each row contains its own layout and paint (coding.css), so a row added near the top moves the rows
 // after it without laying out their insides again (bench/timeline_browser.py).
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 
 const NOTE_EXCERPT = 80;
 

@@ -1,38 +1,21 @@
 // The side panel: the selected moment's code, actor, note and tags, edited in place. Each change is
-// one store update (saved at once, one undo step); there is no save button.
-import { formatTime } from "./api.js";
+// one "edit" event (the page makes it one store update: saved at once, one undo step); there is no
+// save button. Also "remove", "seek" (Go to start) and "problem".
+import { codeTree, optionLabel } from "./code-tree.js";
+import { formatTime } from "./util.js";
 
 const NOTE_IDLE_MS = 1500; // a note is also saved after this long without typing, not only on leaving the field
 
-// Codes in tree order (each parent followed by its subcodes), with their depth for indenting.
-export function codeTree(codes) {
-  const ids = new Set(codes.map((c) => c.id));
-  const children = new Map();
-  for (const code of codes) {
-    const parent = code.parent && ids.has(code.parent) ? code.parent : null;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(code);
-  }
-  const ordered = [];
-  const walk = (parent, depth) => {
-    for (const code of children.get(parent) ?? []) {
-      ordered.push({ code, depth });
-      walk(code.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return ordered;
-}
-
-export class MomentPanel {
-  constructor(root, { store, scheme, playback, readOnly, messages, onProblem, feedback = null }) {
+export class MomentPanel extends EventTarget {
+  // playback: only read, for the frame on screen. mayEdit(moment): the page's policy.
+  constructor(root, { store, scheme, playback, readOnly, mayEdit, messages, feedback = null }) {
+    super();
     this.root = root;
     this.store = store;
     this.playback = playback;
     this.messages = messages;
-    this.onProblem = onProblem;
     this.codes = new Map(scheme.codes.map((c) => [c.id, c]));
-    this.readOnly = readOnly;
+    this.mayEdit = mayEdit;
     this.key = null;
     this.form = root.querySelector("form");
     this.emptyHint = root.querySelector(".panel-empty");
@@ -43,11 +26,7 @@ export class MomentPanel {
     feedback?.addEventListener("change", () => this.showFeedback(this.key && this.store.get(this.key)));
 
     const select = this.field("code");
-    for (const { code, depth } of codeTree(scheme.codes)) {
-      // Options cannot be styled with padding everywhere: indent subcodes with spaces.
-      const label = `${"\u00a0\u00a0\u00a0".repeat(depth)}${code.label}${code.hotkey ? ` (${code.hotkey})` : ""}`;
-      select.append(new Option(label, code.id));
-    }
+    for (const entry of codeTree(scheme.codes)) select.append(new Option(optionLabel(entry), entry.code.id));
     this.lock(readOnly);
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.form.addEventListener("change", (e) => this.changed(e.target));
@@ -63,6 +42,9 @@ export class MomentPanel {
       if (detail.moment?.key === this.key || detail.kind === "load") this.show(this.key);
     });
   }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+  edit(changes) { this.emit("edit", { key: this.key, changes }); }
 
   // Fields of a moment the user may not change (read-only page, or another author's moment) are
   // disabled; only "Go to start" stays.
@@ -89,7 +71,7 @@ export class MomentPanel {
       return;
     }
     const span = moment.end_ms !== null;
-    const locked = this.readOnly || moment.editable === false;
+    const locked = !this.mayEdit(moment);
     this.lock(locked);
     this.root.querySelector(".panel-time").textContent = span
       ? `${formatTime(moment.start_ms)} – ${formatTime(moment.end_ms)}`
@@ -141,7 +123,7 @@ export class MomentPanel {
     clearTimeout(this.noteTimer);
     const moment = this.key && this.store.get(this.key);
     const typed = this.field("note").value;
-    if (moment && !this.locked && typed !== (moment.note ?? "")) this.store.update(this.key, { note: typed });
+    if (moment && !this.locked && typed !== (moment.note ?? "")) this.edit({ note: typed });
   }
 
   changed(target) {
@@ -153,15 +135,15 @@ export class MomentPanel {
       const oldDefault = this.codes.get(moment.code)?.actor;
       const newDefault = this.codes.get(target.value)?.actor;
       if (newDefault && moment.actor === oldDefault) changes.actor = newDefault;
-      this.store.update(this.key, changes);
+      this.edit(changes);
     } else if (target.name === "actor") {
-      this.store.update(this.key, { actor: target.value });
+      this.edit({ actor: target.value });
     } else if (target.name === "note") {
       clearTimeout(this.noteTimer);
-      this.store.update(this.key, { note: target.value });
+      this.edit({ note: target.value });
     } else if (target.name === "tags") {
       const tags = [...this.form.querySelectorAll("input[name=tags]:checked")].map((box) => box.value);
-      this.store.update(this.key, { tags });
+      this.edit({ tags });
     }
   }
 
@@ -169,15 +151,15 @@ export class MomentPanel {
     const moment = this.key && this.store.get(this.key);
     if (!moment) return;
     if (action === "seek") {
-      this.playback.seek(moment.start_ms);
+      this.emit("seek", moment.start_ms);
     } else if (action === "span") {
       const end = this.playback.frameMs();
-      if (end <= moment.start_ms) this.onProblem(this.messages.spanNeedsLaterFrame);
-      else this.store.update(this.key, { end_ms: end });
+      if (end <= moment.start_ms) this.emit("problem", this.messages.spanNeedsLaterFrame);
+      else this.edit({ end_ms: end });
     } else if (action === "point") {
-      this.store.update(this.key, { end_ms: null });
+      this.edit({ end_ms: null });
     } else if (action === "delete") {
-      this.store.remove(this.key);
+      this.emit("remove", this.key);
     }
   }
 }

@@ -4,6 +4,7 @@
 // creates the moment again), so the timeline, the list, the selection and the undo history refer to
 // keys, and the id is looked up only when a request is sent.
 import { SaveQueue } from "./save-queue.js";
+import { partitionPoint } from "./util.js";
 
 export const EDITABLE = ["start_ms", "end_ms", "code", "actor", "note", "tags"];
 
@@ -11,7 +12,7 @@ const pick = (moment, fields) => Object.fromEntries(fields.map((f) => [f, moment
 const before = (a, b) => a.start_ms - b.start_ms || a.seq - b.seq;
 
 export class MomentStore extends EventTarget {
-  constructor({ listUrl, momentUrl, scheme, messages }) {
+  constructor({ listUrl, momentUrl, scheme, messages, queue = new SaveQueue() }) {
     super();
     this.listUrl = listUrl;
     this.momentUrl = momentUrl; // id -> URL
@@ -20,7 +21,7 @@ export class MomentStore extends EventTarget {
     this.byKey = new Map();
     this.sorted = []; // by start_ms: the timeline and the list search it
     this.server = new Map(); // key -> {id, version} of the moment on the server
-    this.queue = new SaveQueue();
+    this.queue = queue;
     this.queue.addEventListener("status", (e) => this.emit("status", e.detail));
     this.seq = 0;
     this.undoStack = [];
@@ -30,6 +31,20 @@ export class MomentStore extends EventTarget {
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
   get(key) { return this.byKey.get(key); }
   get pending() { return this.queue.pending; }
+  withId(id) { return id === null || id === undefined ? null : this.sorted.find((m) => m.id === id) ?? null; }
+
+  // The moment "at the playhead": the last one that starts at or before ms (half a ms of slack for
+  // the fraction in a video time); its key, or null.
+  keyAt(ms) {
+    const i = partitionPoint(this.sorted, (m) => m.start_ms <= ms + 0.5);
+    return i ? this.sorted[i - 1].key : null;
+  }
+
+  // Moments whose start lies in [fromMs, toMs], in time order.
+  *between(fromMs, toMs) {
+    const sorted = this.sorted;
+    for (let i = partitionPoint(sorted, (m) => m.start_ms < fromMs); i < sorted.length && sorted[i].start_ms <= toMs; i++) yield sorted[i];
+  }
 
   load(list) {
     for (const data of list) {
@@ -105,13 +120,7 @@ export class MomentStore extends EventTarget {
   // -- local changes and their requests ----------------------------------------------------------
 
   insert(moment) {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(this.sorted[mid], moment) < 0) lo = mid + 1; else hi = mid;
-    }
-    this.sorted.splice(lo, 0, moment);
+    this.sorted.splice(partitionPoint(this.sorted, (m) => before(m, moment) < 0), 0, moment);
   }
 
   unlink(moment) { this.sorted.splice(this.sorted.indexOf(moment), 1); }

@@ -68,6 +68,9 @@ export class Playback extends EventTarget {
     }
   }
 
+  // A "tick" for the frame on screen now, before the video has shown one (the page's first clock).
+  announce() { this.dispatchEvent(new CustomEvent("tick", { detail: this.frames.at(this.video.currentTime * 1000) })); }
+
   // One seek at a time: a step made while the browser is still seeking waits for that seek to land,
   // and only the newest waits (flooding Chromium with seeks can leave a paused video seeking).
   seek(ms) {

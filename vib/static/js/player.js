@@ -1,6 +1,7 @@
 // The filmstrip under the player: tiles from one sprite, a playhead that follows the video, a
 // frame preview where the pointer is, and click (or arrow keys) to go there.
-import { formatTime, getJSON } from "./api.js";
+import { getJSON } from "./api.js";
+import { formatTime, lastAtOrBefore } from "./util.js";
 
 const player = document.querySelector(".player");
 const video = player?.querySelector("video");
@@ -15,16 +16,8 @@ function tileStyle(element, index, i, scale) {
   element.style.backgroundPosition = `${-col * index.tile_width * scale}px ${-row * index.tile_height * scale}px`;
 }
 
-function tileAt(index, ms) {
-  // The last tile at or before ms: the frame that is on screen there.
-  let lo = 0;
-  let hi = index.times_ms.length - 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (index.times_ms[mid] <= ms) lo = mid; else hi = mid - 1;
-  }
-  return lo;
-}
+// The last tile at or before ms: the frame that is on screen there (before the first: the first).
+const tileAt = (index, ms) => Math.max(0, lastAtOrBefore(index.times_ms, ms));
 
 function layout(index) {
   const tiles = strip.querySelector(".tiles");

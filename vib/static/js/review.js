@@ -1,6 +1,6 @@
 // The review screen: filter the moment cards (the filters live in the URL, so a link keeps them),
 // play a moment in the page's player (a span stops at its end), and print the cards with their stills.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 
 const review = document.querySelector(".review");
 const cards = [...document.querySelectorAll(".moment-card")];

@@ -2,37 +2,32 @@
 // builds its request only when its turn comes, so an edit made before the moment's create returned
 // is sent with the id the create got. Network errors and 5xx keep the job and retry with backoff;
 // any other answer goes to the job's done/failed handler.
-import { csrfToken } from "./api.js";
+import { request } from "./api.js";
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
 async function send({ method, url, body }) {
-  let response;
+  let result;
   try {
-    response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    result = await request(method, url, body);
   } catch {
-    return { retry: true };
+    return { retry: true }; // no answer at all (offline, connection lost)
   }
-  if (response.status >= 500) return { retry: true };
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  return { ok: response.ok, status: response.status, body: data };
+  return result.status >= 500 ? { retry: true } : result;
 }
 
 export class SaveQueue extends EventTarget {
-  constructor() {
+  // backoffMs and the target of "online" events are options for the unit tests.
+  constructor({ backoffMs = BACKOFF_MS, online = globalThis.window } = {}) {
     super();
+    this.backoffMs = backoffMs;
     this.jobs = [];
     this.running = false;
     this.failures = 0;
     this.status = "saved";
     this.wake = null;
     // Back online: try at once instead of waiting out the backoff.
-    window.addEventListener("online", () => this.wake?.());
+    online?.addEventListener("online", () => this.wake?.());
   }
 
   get pending() { return this.jobs.length; }
@@ -69,7 +64,7 @@ export class SaveQueue extends EventTarget {
       if (result.retry) {
         this.failures += 1;
         this.setStatus("retrying");
-        await this.pause(BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length) - 1]);
+        await this.pause(this.backoffMs[Math.min(this.failures, this.backoffMs.length) - 1]);
         continue;
       }
       this.failures = 0;

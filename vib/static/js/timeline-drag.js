@@ -2,7 +2,7 @@
 // point's tick to move it or its grip to make it a span, click or drag on the ruler to seek. Times
 // snap to frame starts from the frames list; the time shows beside the pointer; the change is handed
 // on (one "edit" event, one undo step) only on pointerup.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 
 const TOLERANCE_PX = 6;
 const DRAG_FROM_PX = 3; // less than this is a click, not a drag
@@ -11,9 +11,10 @@ const AUTOSCROLL_PX = 24;
 export class TimelineDrag {
   static GROW_OFFSET = 12; // px right of a selected point: its "make a span" grip
 
-  constructor(timeline, readOnly) {
+  constructor(timeline, { readOnly, mayEdit }) {
     this.tl = timeline;
     this.readOnly = readOnly;
+    this.mayEdit = mayEdit;
     this.draft = null; // the dragged moment as it would be after the drop
     this.pending = null;
     this.scrubbing = false;
@@ -28,6 +29,13 @@ export class TimelineDrag {
 
   get active() { return this.pending !== null || this.scrubbing; }
 
+  // Whether the selected moment stays as it is (a read-only page, or another author's moment). A
+  // press selects what it hit before the drag decides.
+  get locked() {
+    const selected = this.tl.selected && this.tl.store.get(this.tl.selected);
+    return selected ? !this.mayEdit(selected) : this.readOnly;
+  }
+
   point(e) {
     const box = this.tl.canvas.getBoundingClientRect();
     return { x: e.clientX - box.left, y: e.clientY - box.top };
@@ -39,7 +47,7 @@ export class TimelineDrag {
     const tl = this.tl;
     const xs = tl.xOf(m.start_ms);
     if (m.end_ms === null) {
-      if (isSelected && !this.readOnly && Math.abs(x - (xs + TimelineDrag.GROW_OFFSET)) <= 5) return "grow";
+      if (isSelected && !this.locked && Math.abs(x - (xs + TimelineDrag.GROW_OFFSET)) <= 5) return "grow";
       return Math.abs(x - xs) <= TOLERANCE_PX ? "move" : null;
     }
     const xe = tl.xOf(m.end_ms);
@@ -64,7 +72,7 @@ export class TimelineDrag {
     const t = tl.msAt(x);
     const slack = TOLERANCE_PX / tl.pxPerMs;
     let best = null;
-    for (const m of tl.between(t - tl.maxSpanMs - slack, t + slack)) {
+    for (const m of tl.store.between(t - tl.maxSpanMs - slack, t + slack)) {
       if (tl.laneOf(m) !== lane) continue;
       const part = this.partOf(m, x, false);
       if (part && (!best || part !== "body" || best.part === "body")) best = { key: m.key, part };
@@ -90,7 +98,7 @@ export class TimelineDrag {
       this.emit("seek", this.frameAt(x));
     } else {
       this.emit("select", hit.key);
-      if (!this.readOnly && hit.part !== "body") {
+      if (!this.locked && hit.part !== "body") {
         this.pending = { key: hit.key, part: hit.part, x0: x, moment: { ...this.tl.store.get(hit.key) } };
       }
     }
@@ -126,8 +134,8 @@ export class TimelineDrag {
     const hit = this.hit(x, y);
     const part = hit.part;
     let cursor = hit.area ? (hit.area === "ruler" ? "col-resize" : "") : "pointer";
-    if (!this.readOnly && part === "move") cursor = "grab";
-    if (!this.readOnly && ["start", "end", "grow"].includes(part)) cursor = "ew-resize";
+    if (!this.locked && part === "move") cursor = "grab";
+    if (!this.locked && ["start", "end", "grow"].includes(part)) cursor = "ew-resize";
     this.tl.canvas.style.cursor = cursor;
   }
 

@@ -5,7 +5,7 @@
 // redrawn (once per animation frame at most) when moments, zoom, scroll or selection change, drawing
 // only what is in view (binary search by time). The playhead is a separate element moved with a
 // transform on every video frame; it never causes a redraw.
-import { formatTime } from "./api.js";
+import { formatTime } from "./util.js";
 import { KIND_COLOURS } from "./feedback-store.js";
 import { TimelineDrag } from "./timeline-drag.js";
 
@@ -17,7 +17,8 @@ const STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 300
 const FOLLOW_PAUSE_MS = 2000; // after the user scrolls, the view stops following the playhead this long
 
 export class Timeline extends EventTarget {
-  constructor(root, { store, frames, lanes, readOnly, feedback = null }) {
+  // readOnly: the viewer may not code; mayEdit(moment): whether they may change that one (the page's policy).
+  constructor(root, { store, frames, lanes, readOnly, mayEdit, feedback = null }) {
     super();
     this.store = store;
     this.frames = frames;
@@ -42,10 +43,7 @@ export class Timeline extends EventTarget {
     this.feedbackSelected = null;
     this.height = RULER + LANE * (lanes.length + (feedback ? 1 : 0));
     this.content.style.height = `${this.height}px`;
-    this.drag = new TimelineDrag(this, readOnly);
-    // Another author's moment (the worker's, on a supervisor's screen) cannot be dragged: the drag
-    // asks about the selected moment, which is selected before it decides.
-    Object.defineProperty(this.drag, "readOnly", { get: () => readOnly || this.store.get(this.selected)?.editable === false });
+    this.drag = new TimelineDrag(this, { readOnly, mayEdit });
     if (feedback) {
       feedback.addEventListener("change", () => this.invalidate());
       // After the drag's own handler (which seeks to the pointer): a marker then selects its item.
@@ -97,18 +95,6 @@ export class Timeline extends EventTarget {
     this.maxSpanMs = longest;
   }
 
-  // Moments whose start lies in [fromMs, toMs], in time order.
-  *between(fromMs, toMs) {
-    const sorted = this.store.sorted;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid].start_ms < fromMs) lo = mid + 1; else hi = mid;
-    }
-    for (let i = lo; i < sorted.length && sorted[i].start_ms <= toMs; i++) yield sorted[i];
-  }
-
   resize() {
     const dpr = window.devicePixelRatio || 1;
     const width = this.viewWidth;
@@ -142,6 +128,13 @@ export class Timeline extends EventTarget {
   setSelected(key) {
     this.selected = key;
     this.invalidate();
+  }
+
+  // Esc: a drag in progress ends without a change; false when there was none.
+  cancelDrag() {
+    if (!this.drag.active) return false;
+    this.drag.cancel();
+    return true;
   }
 
   setFeedbackSelected(id) {
@@ -208,7 +201,7 @@ export class Timeline extends EventTarget {
     const fromMs = (this.drawnLeft - 8) / this.pxPerMs;
     const toMs = (this.drawnLeft + width + 8) / this.pxPerMs;
     const draft = this.drag.draft;
-    for (const m of this.between(fromMs - this.maxSpanMs, toMs)) {
+    for (const m of this.store.between(fromMs - this.maxSpanMs, toMs)) {
       if (m.key === this.selected || m.key === draft?.key) continue; // drawn last, on top
       if (m.end_ms !== null && m.end_ms < fromMs) continue;
       this.drawMoment(m, false);
@@ -315,7 +308,7 @@ export class Timeline extends EventTarget {
       ctx.fill();
       if (isSelected) {
         ctx.strokeRect(x - 3, top - 1, 6, height + 2);
-        if (!this.drag.readOnly) this.drawGrip(x + TimelineDrag.GROW_OFFSET, top + height / 2);
+        if (!this.drag.locked) this.drawGrip(x + TimelineDrag.GROW_OFFSET, top + height / 2);
       }
       return;
     }
@@ -333,7 +326,7 @@ export class Timeline extends EventTarget {
       ctx.fillText(m.code_label, Math.max(x, 0) + 4, top + height / 2 + 1);
       ctx.restore();
     }
-    if (isSelected && !this.drag.readOnly) {
+    if (isSelected && !this.drag.locked) {
       this.drawGrip(x, top + height / 2);
       this.drawGrip(x + w, top + height / 2);
     }
