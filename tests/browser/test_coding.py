@@ -23,7 +23,7 @@ def poll(check, timeout=15.0):
     deadline = time.monotonic() + timeout
     while not (result := check()):
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+        time.sleep(0.02)
     return result
 
 
@@ -88,7 +88,10 @@ def test_worker_codes_while_playing_drags_undoes_and_steps_frames(app, api, peop
 
     # While it plays: a tap of i marks a point, o held down marks a span.
     page.keyboard.press("Space")
-    wait_until(page, "document.querySelector('.coding video').currentTime > 0.3")
+    # Until the frame on screen, which a code key marks and the page's clock shows, is at 0.3 s or later
+    # (currentTime runs a frame or so ahead of it: waiting on that, a quick look coded the frame at 280 ms).
+    wait_until(page, "document.querySelector('.time-now').textContent >= '0:00.300'")
+    # The sleeps are what is tested: keys pressed while it plays on, 0.3 s apart, o held for 0.7 s.
     page.keyboard.press("i")
     time.sleep(0.3)
     page.keyboard.down("o")
@@ -282,7 +285,8 @@ def test_without_the_right_to_code_the_timeline_is_read_only(app, api, people, l
     page.mouse.move(end_x + 80, lane_y(page, 0), steps=5)
     page.mouse.up()
     assert page.locator(".timeline-tip").is_hidden()
-    time.sleep(0.5)
+    assert page.locator(".save-status").get_attribute("data-state") == "saved"  # nothing was queued to send
+    time.sleep(0.5)  # nor is anything sent a little later: that nothing happens can only be watched for a while
     assert page.locator(".moment-list li").count() == 1
     assert page.locator(".save-status").get_attribute("data-state") == "saved"
     assert [(m["start_ms"], m["end_ms"]) for m in moments(api, clip_id)] == [(1000, 2000)]

@@ -1,6 +1,7 @@
 """A worker in a real browser: log in, create a case, record consent, upload, watch it process, play."""
 
 import os
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ def wait_until(page, expression, timeout=30.0):
     deadline = time.monotonic() + timeout
     while not page.evaluate(f"() => Boolean({expression})"):
         assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.1)
+        time.sleep(0.02)
 
 
 def log_in(page, live_server, email):
@@ -36,12 +37,13 @@ def log_in(page, live_server, email):
 def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_server, page, videos, monkeypatch):
     app.config["VIB_DEFAULT_LOCALE"] = "en"
     original = operations.make_playable
+    processing_seen = threading.Event()
 
-    def slow_make_playable(*args, **kwargs):
-        time.sleep(2)  # long enough to see the processing state on the page
+    def held_make_playable(*args, **kwargs):
+        processing_seen.wait(30)  # the page shows the processing state until the test has seen it
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "make_playable", slow_make_playable)
+    monkeypatch.setattr(operations, "make_playable", held_make_playable)
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")
     page.fill("input[name=code]", "2026-044")
@@ -67,6 +69,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.click("form.upload button[type=submit]")
     page.wait_for_selector(".upload-status:has-text('Making it playable')")  # same page, no reload
     snap(page, "2-processing")
+    processing_seen.set()
     page.wait_for_url("**/clips/*")  # opens the clip once it is ready
     page.evaluate("window.sameDocument = true")
     page.wait_for_selector(".player video", timeout=60_000)  # the page follows processing by itself

@@ -33,13 +33,13 @@ def test_a_job_interrupted_by_a_restart_is_picked_up_at_start(app, api, upload_t
     assert not half_written.exists()
 
 
-def test_a_clip_whose_filmstrip_was_interrupted_gets_it_at_start(app, api, ready_clip):
+def test_a_clip_whose_filmstrip_was_interrupted_gets_it_at_start(app, api, uploaded_clip):
     with app.app_context():
-        db.session().get(Clip, ready_clip["id"]).filmstrip_ready = False
+        db.session().get(Clip, uploaded_clip["id"]).filmstrip_ready = False
         db.session().commit()
     assert start_background_work(app) == 1
     wait_for_jobs(app)
-    assert api("worker").get(f"/api/clips/{ready_clip['id']}").json["filmstrip_ready"] is True
+    assert api("worker").get(f"/api/clips/{uploaded_clip['id']}").json["filmstrip_ready"] is True
 
 
 def test_a_file_that_cannot_be_converted_fails_with_a_readable_reason(app, api, upload_then_die):

@@ -3,9 +3,12 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
-from tests.conftest import wait_for_jobs
+from tests.conftest import upload_and_process, wait_for_jobs
 from tests.videos import files_below
+from vib.core import db
+from vib.core.db import Base
 
 
 def stored_files(app) -> list[str]:
@@ -28,6 +31,27 @@ def test_a_phone_recording_becomes_a_ready_clip(app, api, case, videos):
     assert (clip["has_audio"], clip["video_codec"], clip["audio_codec"]) == (True, "h264", "aac")
     assert clip["filmstrip_ready"] is True
     assert stored_files(app) == [f"clips/{clip['id']}/{name}" for name in ("filmstrip.jpg", "filmstrip.json", "original", "playable.mp4")]
+
+
+def row_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {table.name: db.session().scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables}
+
+
+def test_the_ready_clip_of_the_tests_is_what_an_upload_makes(app, api, case, ready_clip, videos):
+    """Most tests get their clip as a copy of one processed once per run (the `ready_clip` fixture):
+    an upload of the same video now leaves the same clip, the same files, and no other rows."""
+    before = row_counts(app)
+    uploaded = upload_and_process(app, api("worker"), case["id"], videos["cfr.mp4"])
+    assert row_counts(app) == {**before, "clips": before["clips"] + 1}
+    assert (ready_clip["title"], uploaded["title"]) == ("Recording 1", "Recording 2")
+    per_clip = {"id", "title", "created_at", "page_url"}
+    assert {k: v for k, v in uploaded.items() if k not in per_clip} == {k: v for k, v in ready_clip.items() if k not in per_clip}
+    media = app.config["VIB_MEDIA_DIR"]
+    copied, made = (media / f"clips/{clip['id']}" for clip in (ready_clip, uploaded))
+    assert files_below(copied) == files_below(made)
+    for name in files_below(made):
+        assert (copied / name).read_bytes() == (made / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
