@@ -28,6 +28,9 @@ if PG_URL and "options" not in make_url(PG_URL).query:
     # Commits do not wait for the disk (as SQLite's on /dev/shm, see sqlite_dir): this session only, and
     # only what a crash of the server would lose differs; what the tests see does not.
     PG_URL = make_url(PG_URL).update_query_dict({"options": "-c synchronous_commit=off"}).render_as_string(hide_password=False)
+# With pytest-xdist (`-n 2`) each worker process gets a database of its own, created beside the given
+# one: two workers emptying the same tables would see each other's rows.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 PASSWORD = "correct horse battery"
 APP_CONFIG = {"TESTING": True, "VIB_DEFAULT_LOCALE": "en"}
 
@@ -51,12 +54,26 @@ def postgres_migrated():
     """A PostgreSQL schema made by the migrations, once per test run."""
     if not PG_URL:
         return None
-    engine = create_engine(PG_URL)
+    url = PG_URL
+    if XDIST_WORKER:
+        url = worker_database(make_url(PG_URL), XDIST_WORKER).render_as_string(hide_password=False)
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
-    migrate(PG_URL)
-    return PG_URL
+    migrate(url)
+    return url
+
+
+def worker_database(url, worker: str):
+    """The URL of this xdist worker's own database (`test_gw0` beside `test`), created when missing."""
+    name = f"{url.database}_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name)
 
 
 @pytest.fixture(scope="session")

@@ -123,17 +123,26 @@ def settle(page, presented_before, timeout=15.0):
         state = page.evaluate(VIDEO_STATE)
         fresh = presented_before is None or state["presented"] > presented_before
         if state["seeking"] or state["readyState"] < 2 or not state["paused"] or not fresh:
-            time.sleep(0.05)
+            time.sleep(0.02)
             continue
         index, held = shown_index(page, state), held_index(page)
         last = (index, held, state)
         if index != held:
-            time.sleep(0.05)
+            time.sleep(0.02)
             continue
-        time.sleep(0.2)  # holding still takes time: the same frame on screen 0.2 s later, none presented since
+        page.evaluate(AFTER_PAINTS)  # holding still: the same frame on screen four paints later, none presented since
         again = page.evaluate(VIDEO_STATE)
         if not again["seeking"] and again["presented"] == state["presented"] and shown_index(page, again) == index == held_index(page):
             return index, again
+
+
+# Resolves after the compositor has painted four more times (about 70 ms at 60 Hz): a condition to wait
+# for instead of a fixed time.
+AFTER_PAINTS = """() => new Promise((resolve) => {
+  let left = 4;
+  const next = () => (--left ? requestAnimationFrame(next) : resolve());
+  requestAnimationFrame(next);
+})"""
 
 
 def presented(page):
