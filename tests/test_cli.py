@@ -167,9 +167,9 @@ def test_audit_export_writes_csv_since_a_day(tmp_path):
     since = run(tmp_path, "audit", "export", "--since", "2026-01-10")
     assert since.exit_code == 0, since.output
     assert since.stdout.splitlines() == [
-        "time,user,role,action,object type,object id",
-        "2026-01-10T23:30:00+00:00,w@example.org,worker,moment.create,moment,2",
-        "2026-01-11T23:30:00+00:00,w@example.org,worker,review.send,review,3",
+        "time,user,role,action,object type,object id,detail",
+        "2026-01-10T23:30:00+00:00,w@example.org,worker,moment.create,moment,2,",
+        "2026-01-11T23:30:00+00:00,w@example.org,worker,review.send,review,3,",
     ]  # fmt: skip
     bad = run(tmp_path, "audit", "export", "--since", "10-01-2026")
     assert bad.exit_code != 0 and "--since" in bad.output and not bad.stdout.startswith("time")

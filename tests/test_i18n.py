@@ -15,17 +15,29 @@ MO = PO.with_suffix(".mo")
 
 def source_messages() -> set[str]:
     method_map = [("vib/**.py", "python"), ("vib/templates/**.html", "jinja2")]
-    found = extract_from_dir(str(ROOT), method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None})
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    found = extract_from_dir(str(ROOT), method_map, keywords=keywords)
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 
 def test_every_message_has_a_dutch_translation_and_the_catalog_is_compiled():
-    catalog = read_po(PO.open("rb"))
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = translations(read_po(PO.open("rb")))
     missing = sorted(source_messages() - set(translated))
     assert not missing, f"run pybabel extract/update and translate: {missing}"
-    compiled = {m.id: m.string for m in read_mo(MO.open("rb")) if m.id}
-    assert compiled == translated, "run: pybabel compile -d vib/translations"
+    assert translations(read_mo(MO.open("rb"))) == translated, "run: pybabel compile -d vib/translations"
+
+
+def translations(catalog) -> dict[str, tuple[str, ...]]:
+    """Each translated message by its (singular) id, with every form translated (plurals have two)."""
+    found = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
+        if all(strings):
+            found[ids[0]] = strings
+    return found
 
 
 def test_dutch_is_the_organisations_default_and_a_user_can_switch(app, people):

@@ -41,7 +41,7 @@ def _is_worker(user: User) -> bool:
 
 
 class CasePolicy:
-    actions = ("view", "edit", "upload")
+    actions = ("view", "edit", "upload", "export")
 
     def may(self, user: User, action: str, case: Case) -> bool:
         return _is_worker(user) and case.owner_id == user.id
@@ -64,8 +64,9 @@ class CasePolicy:
 
 class ClipPolicy:
     # own: the clip's case is theirs; view: its page and facts; media: watch it and see its pictures;
-    # code: add, change and delete one's moments; edit: rename it, choose its code scheme.
-    actions = ("own", "view", "media", "code", "edit")
+    # code: add, change and delete one's moments; edit: rename it, choose its code scheme; delete: it
+    # and everything made from it.
+    actions = ("own", "view", "media", "code", "edit", "delete")
 
     def may(self, user: User, action: str, clip: Clip) -> bool:
         if self.is_owner(user, clip):

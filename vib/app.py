@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
@@ -11,12 +13,19 @@ from vib.admin.views import bp as admin_bp
 from vib.cases.views import bp as cases_bp
 from vib.clips.operations import requeue_unfinished
 from vib.clips.views import bp as clips_bp
+from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, i18n, jobs, security, storage, uploads
+from vib.privacy import operations as privacy
+from vib.privacy.views import bp as privacy_bp
+from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
 from vib.supervision.pages import bp as supervision_bp
 
-BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, supervision_api_bp, supervision_bp)
+BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp)
+# Features that fill another's registry when imported: what they keep of a clip, for privacy.
+REGISTERING = (coding_privacy, supervision_privacy)
+PURGE_EVERY_SECONDS = 24 * 3600
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,6 +53,22 @@ def _start_page():
 
 
 def start_background_work(app: Flask) -> int:
-    """Queue again the jobs a restart interrupted. Called by `vib serve` and `vib demo`."""
+    """Queue again the jobs a restart interrupted (processing, and the files of deleted clips).
+    Called by `vib serve` and `vib demo`."""
     with app.app_context(), db.unit_of_work() as session:
-        return requeue_unfinished(session)
+        return requeue_unfinished(session) + privacy.finish_unfinished(session)
+
+
+def purge_daily(app: Flask, every_seconds: float = PURGE_EVERY_SECONDS) -> threading.Event:
+    """Run the purge (deletions that are due, warnings of those near) now and then once a day, until
+    the returned event is set."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            with app.app_context():
+                jobs.enqueue("purge", 0)
+            stop.wait(every_seconds)
+
+    threading.Thread(target=loop, name="vib-daily-purge", daemon=True).start()
+    return stop

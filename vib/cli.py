@@ -1,9 +1,10 @@
-"""The `vib` command: serve, init, demo, user, token, schemes, audit."""
+"""The `vib` command: serve, init, demo, user, token, schemes, audit, purge, policy, case."""
 
 from __future__ import annotations
 
 import getpass
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +17,21 @@ import waitress.parser
 import waitress.utilities
 from flask import Flask
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from vib.accounts.certificates import certificate_state
-from vib.accounts.models import ROLES
+from vib.accounts.models import ROLES, User
 from vib.accounts.operations import AccountError, add_user, create_token, find_user
 from vib.admin.operations import set_certificate
-from vib.app import create_app, start_background_work
+from vib.app import create_app, purge_daily, start_background_work
+from vib.cases.models import Case
 from vib.coding.operations import queue_moment_thumbnails
 from vib.core import audit
 from vib.core.db import migrate, session, unit_of_work
 from vib.core.errors import MESSAGES, UserError
 from vib.demo import demo_clip_ids, set_up_demo
+from vib.privacy import operations as privacy
+from vib.privacy.export import export_case
 from vib.schemes.catalogue import SchemeError, import_scheme, latest_schemes, scheme_summary
 from vib.schemes.format import SchemeFormatError, load_scheme_file
 
@@ -62,6 +67,7 @@ def _serve(app, host: str, port: int, threads: int) -> None:
     requeued = start_background_work(app)
     if requeued:
         click.echo(f"Re-queued {requeued} unfinished job(s).", err=True)
+    purge_daily(app)
     click.echo(f"vib is running on http://{host}:{port}/ (Ctrl+C stops it)", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, **waitress_settings(app))
 
@@ -224,6 +230,76 @@ def audit_export(since) -> None:
         rows = audit.events(session(), since=since.replace(tzinfo=UTC) if since else None)
         for chunk in audit.csv_lines(rows):
             click.echo(chunk, nl=False)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only list what is due; delete nothing.")
+def purge(dry_run: bool) -> None:
+    """Delete every clip whose deletion is due (retention, withdrawn consent), one line each."""
+    app = _migrated_app()
+    with _command(app):
+        lines = privacy.purge(session(), _cli_actor(), CLI_ROLE, dry_run=dry_run)
+        for line in lines:
+            click.echo(("would delete " if dry_run else "deleted ") + str(line))
+    app.extensions["vib.jobs"].wait_idle()  # the files go after the commit: before the command ends
+    click.echo(f"{len(lines)} clip(s) {'due' if dry_run else 'deleted'}.", err=True)
+
+
+@main.group()
+def policy() -> None:
+    """The organisation's retention policy."""
+
+
+@policy.command("show")
+def policy_show() -> None:
+    """Print the retention policy, in months."""
+    with _command(_migrated_app()):
+        for name, value in privacy.policy_json(privacy.policy(session())).items():
+            click.echo(f"{name} = {value}")
+
+
+@policy.command("set")
+@click.option("--clip-months-after-close", type=int, help="Months to keep clips after their case is closed (1-120).")
+@click.option("--clip-max-months", type=int, help="Longest time a clip is kept, in months after upload (1-120).")
+@click.option("--fragment-months", type=int, help="Months to keep library fragments (1-60).")
+def policy_set(**values) -> None:
+    """Change the retention policy (only the values given)."""
+    values = {name: value for name, value in values.items() if value is not None}
+    if not values:
+        raise click.UsageError("give at least one value to set")
+    with _command(_migrated_app()):
+        try:
+            current = privacy.set_policy(session(), _cli_actor(), CLI_ROLE, values)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for name, value in privacy.policy_json(current).items():
+            click.echo(f"{name} = {value}")
+
+
+@main.group("case")
+def case_group() -> None:
+    """Cases, for the privacy officer."""
+
+
+@case_group.command("export")
+@click.argument("code")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP file to write.")
+@click.option("--owner", default=None, help="The e-mail of the case's worker, when several workers use the code.")
+@click.option("--media", is_flag=True, help="Add the video renditions.")
+def case_export(code: str, out: str, owner: str | None, media: bool) -> None:
+    """Write everything vib holds about case CODE to a ZIP (GDPR access and portability)."""
+    with _command(_migrated_app()):
+        query = select(Case).where(Case.code == code)
+        if owner:
+            query = query.join(Case.owner).where(User.email == owner.strip().lower())
+        cases = session().scalars(query).all()
+        if not cases:
+            raise click.ClickException(f"no case {code}" + (f" of {owner}" if owner else ""))
+        if len(cases) > 1:
+            raise click.ClickException(f"{len(cases)} workers have a case {code}: say whose with --owner EMAIL")
+        with export_case(session(), cases[0], _cli_actor(), CLI_ROLE, media=media) as archive, open(out, "wb") as target:
+            shutil.copyfileobj(archive, target)
+    click.echo(f"Case {code} exported to {out}.", err=True)
 
 
 @main.command()

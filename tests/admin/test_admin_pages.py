@@ -349,9 +349,9 @@ def test_the_csv_download_has_the_export_columns_and_the_same_filters(browser_lo
     response = browser_login("admin").get("/admin/audit.csv?user=worker@example.org")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     assert response.get_data(as_text=True).splitlines() == [
-        "time,user,role,action,object type,object id",
-        "2026-01-10T09:00:00+00:00,worker@example.org,worker,clip.view,clip,5",
-        "2026-01-11T09:00:00+00:00,worker@example.org,worker,moment.create,moment,12",
+        "time,user,role,action,object type,object id,detail",
+        "2026-01-10T09:00:00+00:00,worker@example.org,worker,clip.view,clip,5,",
+        "2026-01-11T09:00:00+00:00,worker@example.org,worker,moment.create,moment,12,",
     ]  # fmt: skip
     page = browser_login("admin").get("/admin/audit?user=worker@example.org").get_data(as_text=True)
     assert 'href="/admin/audit.csv?user=worker@example.org"' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -54,3 +55,22 @@ def page(browser, tmp_path):
     yield page
     context.close()
     assert not problems, f"script errors or blocked content in the page: {problems}"
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def accessibility_violations(page) -> list[dict]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now. axe is evaluated
+    through the DevTools protocol, which the page's Content-Security-Policy does not govern."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    return page.evaluate(
+        """async (tags) => {
+          const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+          return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                                                 nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+        }""",
+        WCAG_21_AA,
+    )

@@ -52,6 +52,15 @@ API_MATRIX = [
     ("post", "/api/reviews/{review}/close", [409, 404, 409, 404, 404, 404, 401]),
     ("get", "/api/notifications", [200, 200, 200, 200, 200, 200, 401]),
     ("post", "/api/notifications/read", [200, 200, 200, 200, 200, 200, 401]),
+    # privacy: the owner deletes a clip, closes (reopening an open case is a 409) and exports a case
+    ("delete", "/api/clips/{clip}", [200, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/cases/{case}/close", [200, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/cases/{case}/reopen", [409, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/cases/{case}/export", [200, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/cases/{case}/deleted-clips", [200, 404, 404, 404, 404, 404, 401]),
+    # the retention policy: admins only
+    ("get", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
+    ("put", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
 ]
 
 BODIES = {
@@ -65,6 +74,7 @@ BODIES = {
     "/api/reviews/{review}/feedback": {"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0},
     "/api/reviews/{review}/feedback/{feedback}": {"text": "Ik zie dat je rustig wacht."},
     "/api/reviews/{review}/answers": {"text": "Thank you."},
+    "/api/policy": {"clip_max_months": 12},
 }
 
 
@@ -94,7 +104,7 @@ def _request(api, who, method, template, objects, videos):
     client = api(who)
     if template == "/api/clips":
         return client.upload(objects["case"], videos["cfr.mp4"])
-    if method in ("post", "patch") and template in BODIES:
+    if method in ("post", "patch", "put") and template in BODIES:
         return getattr(client, method)(url, json=BODIES[template])
     return getattr(client, method)(url)
 
@@ -150,6 +160,7 @@ PAGE_MATRIX = [
     ("/admin/users/{admin}", [404, 404, 404, 404, 404, 200]),
     ("/admin/audit", [404, 404, 404, 404, 404, 200]),
     ("/admin/audit.csv", [404, 404, 404, 404, 404, 200]),
+    ("/admin/retention", [404, 404, 404, 404, 404, 200]),
 ]
 
 
@@ -177,3 +188,15 @@ def test_an_admin_never_gets_client_video_or_moments(api, objects):
         "/api/reviews/{review}",
     ):
         assert admin.get(url.format(**objects)).status_code == 404
+
+
+# A deleted clip: every endpoint about it, its moments, reviews and feedback answers 404 to everyone
+# (401 to the anonymous), exactly as for a clip that never existed.
+ABOUT_A_CLIP = [row for row in API_MATRIX if any(f"{{{name}}}" in row[1] for name in ("clip", "moment", "review", "feedback"))]
+
+
+@pytest.mark.parametrize("method, template, statuses", ABOUT_A_CLIP, ids=[f"{m} {u}" for m, u, _ in ABOUT_A_CLIP])
+def test_nothing_of_a_deleted_clip_can_be_reached(app, api, objects, videos, method, template, statuses):
+    assert api("worker").delete(f"/api/clips/{objects['clip']}").status_code == 200
+    for who in PEOPLE:
+        _check(_request(api, who, method, template, objects, videos), 404 if who else 401, who)

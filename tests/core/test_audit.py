@@ -87,8 +87,8 @@ def test_events_filter_and_the_export_lists_them_in_time_order(session, people):
     assert [e.object_id for e in audit.events(session, action="review.open")] == [3]
     assert [e.object_id for e in audit.events(session, object_type="moment", object_id=12)] == [12]
     lines = "".join(audit.csv_lines(audit.events(session))).splitlines()
-    assert lines[0] == "time,user,role,action,object type,object id"
-    assert lines[1] == "2026-01-10T09:00:00+00:00,worker@example.org,x,clip.view,clip,5"
+    assert lines[0] == "time,user,role,action,object type,object id,detail"
+    assert lines[1] == "2026-01-10T09:00:00+00:00,worker@example.org,x,clip.view,clip,5,"
     assert len(lines) == 4
 
 

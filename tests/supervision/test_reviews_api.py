@@ -136,10 +136,11 @@ def test_withdrawing_the_request_ends_the_supervisors_access_at_once(api, review
     assert api("supervisor").get(f"/api/reviews/{review['id']}").json["state"] == "withdrawn"
 
 
-def test_withdrawn_supervision_consent_stops_the_supervisor_but_not_the_worker(api, case, review, ready_clip):
+def test_withdrawn_supervision_consent_ends_the_review_and_stops_the_supervisor_but_not_the_worker(api, case, review, ready_clip):
     api("worker").post(f"/api/cases/{case['id']}/consents/withdraw", json={"person": "father", "purposes": ["supervision"]})
-    r = api("supervisor").get(f"/api/clips/{ready_clip['id']}/media")
-    assert r.status_code == 403 and "supervisor" in r.json["error"]
+    assert statuses(api, "supervisor", ready_clip) == [404] * 5
+    ended = api("supervisor").get(f"/api/reviews/{review['id']}").json
+    assert (ended["state"], ended["end_reason"]) == ("ended", "supervision_withdrawn")
     assert api("worker").get(f"/api/clips/{ready_clip['id']}/media").status_code == 200
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
@@ -47,3 +47,10 @@ class CertificateForm(FlaskForm):
     number = StringField(_l("Certificate number"), validators=[DataRequired()])
     issuer = StringField(_l("Issued by"), validators=[DataRequired()], default="AIT")
     valid_until = DateField(_l("Valid until"), validators=[DataRequired()])
+
+
+class RetentionForm(FlaskForm):
+    # No validators: the operation checks each value and says what is wrong (an unreadable one is None).
+    clip_months_after_close = IntegerField(_l("Months to keep clips after their case is closed"))
+    clip_max_months = IntegerField(_l("Longest time a clip is kept, in months after upload"))
+    fragment_months = IntegerField(_l("Months to keep library fragments (at most 60)"))

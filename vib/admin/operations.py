@@ -22,7 +22,7 @@ from vib.core.errors import UserError
 
 ADMIN = "admin"
 # The kinds of object the audit log names (see vib.core.audit.ACTIONS).
-OBJECT_TYPES = ("case", "certificate", "clip", "feedback", "moment", "review", "user")
+OBJECT_TYPES = ("case", "certificate", "clip", "feedback", "moment", "policy", "review", "user")
 PAGE_SIZE = 100
 
 

@@ -16,10 +16,11 @@ from flask_login import current_user
 from vib.accounts import certificates
 from vib.accounts.models import User
 from vib.admin import operations as ops
-from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, UserForm
+from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, RetentionForm, UserForm
 from vib.core import access, audit, db
 from vib.core.errors import UserError
 from vib.core.pages import flashing_refusal
+from vib.privacy import operations as privacy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -214,3 +215,29 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
+
+
+# -- retention ----------------------------------------------------------------------------------
+
+
+@bp.get("/retention")
+def retention_page():
+    current = privacy.policy(db.session())
+    return _retention_page(RetentionForm(data=privacy.policy_json(current)))
+
+
+def _retention_page(form: RetentionForm, status: int = 200):
+    due = privacy.purge(db.session(), dry_run=True)
+    return render_template("admin/retention.html", form=form, due=due, reason_labels=privacy.REASON_LABELS), status
+
+
+@bp.post("/retention")
+def set_retention():
+    form = RetentionForm()
+    values = {name: form[name].data for name in privacy.DEFAULT_POLICY}
+    with flashing_refusal() as outcome:
+        privacy.set_policy(db.session(), current_user, "admin", values)
+    if outcome.refused:
+        return _retention_page(form, 422)
+    flash(_("The retention policy is saved."), "success")
+    return redirect(url_for("admin.retention_page"))

@@ -44,3 +44,7 @@ class ConsentForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     person = StringField(validators=[DataRequired()])
     purposes = SelectMultipleField(choices=[SelectChoice(p, p) for p in PURPOSES])
+
+
+class CloseCaseForm(FlaskForm):
+    closed_on = DateField(_l("Closed on"), validators=[DataRequired()], default=date.today)

@@ -27,6 +27,8 @@ class Case(Base):
     next_learning_goal: Mapped[str | None] = mapped_column(Text)
     next_learning_goal_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The end of the trajectory: a closed case takes no uploads, and its clips' retention counts from it.
+    closed_on: Mapped[date | None] = mapped_column(Date)
 
     owner: Mapped[User] = relationship(lazy="joined")
     consent_records: Mapped[list[ConsentRecord]] = relationship(

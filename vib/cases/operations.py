@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
+from vib.cases.hooks import consent_withdrawn
 from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
 from vib.core import audit
 from vib.core.errors import UserError
@@ -64,7 +65,40 @@ def withdraw_consent(db: Session, case: Case, by: User, person: str, purposes: l
     current = consents_by_person(case).get(person.casefold())
     if current is None:
         raise CaseError(_l("No consent is recorded for %(person)s in this case.", person=person))
-    return _add_record(db, case, by, current.person, current.role, "withdraw", purposes, on or date.today())
+    not_given = [p for p in dict.fromkeys(purposes or []) if p in PURPOSES and p not in current.purposes]
+    if not_given:
+        raise CaseError(
+            _l(
+                "%(person)s gave no consent for %(purposes)s: there is nothing to withdraw.",
+                person=current.person,
+                purposes=", ".join(not_given),
+            )
+        )
+    record = _add_record(db, case, by, current.person, current.role, "withdraw", purposes, on or date.today())
+    consent_withdrawn.send(case, person=current.person, purposes=list(record.purposes), by=by)
+    return record
+
+
+def close_case(db: Session, case: Case, by: User, on: date | str | None = None) -> Case:
+    """End the case's trajectory: no more uploads, and its clips' retention counts from `on` (today)."""
+    if case.closed_on is not None:
+        raise CaseError(_l("This case is already closed (since %(date)s).", date=case.closed_on.isoformat()), status=409)
+    closed_on = _past_date(on or date.today(), _l("Give the date the case closed as YYYY-MM-DD."), _l("A case cannot close in the future."))
+    if closed_on < case.created_at.date():
+        raise CaseError(_l("A case cannot close before it was made (%(date)s).", date=case.created_at.date().isoformat()))
+    case.closed_on = closed_on
+    db.flush()
+    audit.record(db, by, "case.close", "case", case.id, "worker")
+    return case
+
+
+def reopen_case(db: Session, case: Case, by: User) -> Case:
+    if case.closed_on is None:
+        raise CaseError(_l("This case is open."), status=409)
+    case.closed_on = None
+    db.flush()
+    audit.record(db, by, "case.reopen", "case", case.id, "worker")
+    return case
 
 
 def consents_by_person(case: Case) -> dict[str, PersonConsent]:
@@ -83,6 +117,8 @@ def consents_by_person(case: Case) -> dict[str, PersonConsent]:
 
 def upload_refusal(case: Case) -> str | None:
     """Why a clip may not be uploaded to this case now, or None when it may."""
+    if case.closed_on is not None:
+        return str(_l("This case is closed: reopen it to upload a clip."))
     people = consents_by_person(case).values()
     if not people:
         return str(_l("Record the consent of everyone in the recording before you upload a clip."))
@@ -147,13 +183,17 @@ def _add_record(db, case, by, person, role, action, purposes, on) -> ConsentReco
 
 
 def _consent_date(on: date | str | None) -> date:
+    return _past_date(on, _l("Give the date of the consent as YYYY-MM-DD."), _l("The date of the consent cannot be in the future."))
+
+
+def _past_date(on: date | str | None, malformed, future) -> date:
     if isinstance(on, date):
         value = on
     else:
         try:
             value = date.fromisoformat(str(on or ""))
         except ValueError:
-            raise CaseError(_l("Give the date of the consent as YYYY-MM-DD.")) from None
+            raise CaseError(malformed) from None
     if value > date.today():
-        raise CaseError(_l("The date of the consent cannot be in the future."))
+        raise CaseError(future)
     return value

@@ -15,6 +15,7 @@ def case_json(case: Case) -> dict:
         "scheme_id": case.scheme_id,
         "owner_id": case.owner_id,
         "created_at": case.created_at.isoformat(),
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "consents": [{"person": p.person, "role": p.role, "purposes": sorted(p.purposes)} for p in consents_by_person(case).values()],
         "upload_refusal": upload_refusal(case),
         "supervision_refusal": supervision_refusal(case),

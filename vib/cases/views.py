@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from vib.cases import operations as ops
-from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, ConsentForm, WithdrawForm
+from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, CloseCaseForm, ConsentForm, WithdrawForm
 from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
 from vib.cases.serialise import case_json
@@ -53,6 +53,7 @@ def case_page(case_id: int):
         people=ops.consents_by_person(case).values(),
         consent_form=ConsentForm(),
         withdraw_form=WithdrawForm(),
+        close_form=CloseCaseForm(),
         purpose_labels=PURPOSE_LABELS,
         role_labels=ROLE_LABELS,
     )
@@ -76,6 +77,24 @@ def withdraw_page(case_id: int):
     with flashing_refusal():
         ops.withdraw_consent(db.session(), case, current_user, form.person.data, form.purposes.data)
     return redirect(url_for("cases.case_page", case_id=case.id) + "#consent")
+
+
+@bp.post("/cases/<int:case_id>/close")
+@login_required
+def close_page(case_id: int):
+    case = access.get_or_404(current_user, "edit", Case, case_id)
+    with flashing_refusal():
+        ops.close_case(db.session(), case, current_user, CloseCaseForm().closed_on.data)
+    return redirect(url_for("cases.case_page", case_id=case.id) + "#trajectory")
+
+
+@bp.post("/cases/<int:case_id>/reopen")
+@login_required
+def reopen_page(case_id: int):
+    case = access.get_or_404(current_user, "edit", Case, case_id)
+    with flashing_refusal():
+        ops.reopen_case(db.session(), case, current_user)
+    return redirect(url_for("cases.case_page", case_id=case.id) + "#trajectory")
 
 
 # -- API ----------------------------------------------------------------------------------------
@@ -121,6 +140,23 @@ def api_withdraw(case_id: int):
     case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body()
     ops.withdraw_consent(db.session(), case, current_user, body.get("person"), _list(body.get("purposes")), body.get("date"))
+    return jsonify(case_json(case))
+
+
+@bp.post("/api/cases/<int:case_id>/close")
+@login_required
+def api_close(case_id: int):
+    case = access.get_or_404(current_user, "edit", Case, case_id)
+    body = json_body() if request.get_data() else {}  # the date is optional: an empty body closes it today
+    ops.close_case(db.session(), case, current_user, body.get("closed_on"))
+    return jsonify(case_json(case))
+
+
+@bp.post("/api/cases/<int:case_id>/reopen")
+@login_required
+def api_reopen(case_id: int):
+    case = access.get_or_404(current_user, "edit", Case, case_id)
+    ops.reopen_case(db.session(), case, current_user)
     return jsonify(case_json(case))
 
 

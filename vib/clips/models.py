@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
@@ -41,6 +41,8 @@ class Clip(Base):
     filmstrip_failed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The deletion date the owner was last warned of (privacy): warned again only if it moves.
+    deletion_warned_for: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[Case] = relationship(lazy="joined")
     uploaded_by: Mapped[User] = relationship()

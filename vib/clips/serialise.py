@@ -6,9 +6,11 @@ from dataclasses import fields
 
 from flask import url_for
 
+from vib.clips.hooks import clip_facts
 from vib.clips.models import Clip
 from vib.clips.operations import error_message
 from vib.core import access
+from vib.core.hooks import answers
 from vib.media.probe import ClipFacts
 
 # The facts probed at upload, one column each (see ClipFacts); pix_fmt and frame_count stay inside.
@@ -16,6 +18,7 @@ FACTS = [f.name for f in fields(ClipFacts) if f.name not in ("pix_fmt", "frame_c
 
 
 def clip_json(clip: Clip, viewer) -> dict:
+    added = {key: value for extra in answers(clip_facts, clip) for key, value in extra.items()}
     return {
         "id": clip.id,
         "case_id": clip.case_id,
@@ -31,4 +34,5 @@ def clip_json(clip: Clip, viewer) -> dict:
         "filmstrip_failed": clip.filmstrip_failed,
         "media_refusal": access.refusal(viewer, "media", clip),
         "page_url": url_for("clips.clip_page", clip_id=clip.id),
+        **added,
     }

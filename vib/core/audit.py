@@ -26,8 +26,9 @@ ACTIONS = (
     "review.request", "review.open", "review.send", "review.answer", "review.withdraw", "review.close",
     "consent.grant", "consent.withdraw",
     "user.create", "user.update", "certificate.set",
+    "case.close", "case.reopen", "case.export", "clip.delete", "review.end", "privacy.purge", "policy.set",
 )  # fmt: skip
-EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id")
+EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.
 STREAM_WINDOW = timedelta(minutes=10)
 
@@ -45,6 +46,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int | None]
+    # What else the row needs to say, never client data: counts of what a deletion removed, its reason.
+    detail: Mapped[str | None] = mapped_column(String(400))
 
 
 @event.listens_for(Session, "before_flush")
@@ -54,7 +57,9 @@ def _refuse_rewriting(session: Session, flush_context, instances) -> None:
             raise PermissionError("the audit log is append-only")
 
 
-def record(db: Session, user, action: str, object_type: str, object_id: int | None, role: str | None = None) -> AuditEvent:
+def record(
+    db: Session, user, action: str, object_type: str, object_id: int | None, role: str | None = None, detail: str | None = None
+) -> AuditEvent:
     """Add one row; the caller's commit stores it with the change it describes."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS")
@@ -65,6 +70,7 @@ def record(db: Session, user, action: str, object_type: str, object_id: int | No
         action=action,
         object_type=object_type,
         object_id=object_id,
+        detail=detail[:400] if detail else None,
     )
     db.add(row)
     return row
@@ -127,7 +133,15 @@ def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
         writer.writerow(
-            (row.at.isoformat(), row.user_email, row.role, row.action, row.object_type, "" if row.object_id is None else row.object_id)
+            (
+                row.at.isoformat(),
+                row.user_email,
+                row.role,
+                row.action,
+                row.object_type,
+                "" if row.object_id is None else row.object_id,
+                row.detail or "",
+            )
         )
         yield buffer.getvalue()
         buffer.seek(0)

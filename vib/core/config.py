@@ -33,6 +33,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),
         # How long an asked supervisor keeps access to a clip after its review is closed.
         "VIB_REVIEW_ACCESS_DAYS": _int("VIB_REVIEW_ACCESS_DAYS", 30),
+        # Days between a withdrawal of consent for analysis and the deletion of the case's clips (0: at once).
+        "VIB_WITHDRAWAL_GRACE_DAYS": _int("VIB_WITHDRAWAL_GRACE_DAYS", 7),
         # E-mail for notifications: off unless VIB_SMTP_HOST is set (then notifications stay in-app too).
         "VIB_SMTP_HOST": os.environ.get("VIB_SMTP_HOST", ""),
         "VIB_SMTP_PORT": _int("VIB_SMTP_PORT", 25),

@@ -79,6 +79,10 @@ class Storage(ABC):
         """Remove one key; a key holding nothing is fine."""
 
     @abstractmethod
+    def keys(self, prefix: str) -> list[str]:
+        """Every key below the folder `prefix`, sorted (none when it holds nothing)."""
+
+    @abstractmethod
     def delete_prefix(self, prefix: str) -> None:
         """Remove every key below `prefix` ("clips/12" removes "clips/12/..." but not "clips/123")."""
 
@@ -173,6 +177,12 @@ class LocalStorage(Storage):
         if path.is_dir():  # an object store would delete nothing here: fail, so the mistake shows
             raise IsADirectoryError(f"{key!r} is a prefix: use delete_prefix")
         path.unlink(missing_ok=True)
+
+    def keys(self, prefix: str) -> list[str]:
+        folder = self._path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return []
+        return sorted(f"{prefix.rstrip('/')}/{path.relative_to(folder).as_posix()}" for path in folder.rglob("*") if path.is_file())
 
     def delete_prefix(self, prefix: str) -> None:
         path = self._path(prefix.rstrip("/"))

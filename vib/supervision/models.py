@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
 from vib.clips.models import Clip
 from vib.core.db import Base, UTCDateTime, utcnow
 
-# The life of a review request. "withdrawn" ends it early (by the worker, before feedback is sent).
-REQUESTED, IN_REVIEW, FEEDBACK_SENT, ANSWERED, CLOSED, WITHDRAWN = (
-    "requested", "in_review", "feedback_sent", "answered", "closed", "withdrawn",
+# The life of a review request. "withdrawn" ends it early (by the worker, before feedback is sent);
+# "ended" ends it when a person in the case withdraws consent to supervision (end_reason says so).
+REQUESTED, IN_REVIEW, FEEDBACK_SENT, ANSWERED, CLOSED, WITHDRAWN, ENDED = (
+    "requested", "in_review", "feedback_sent", "answered", "closed", "withdrawn", "ended",
 )  # fmt: skip
-STATES = (REQUESTED, IN_REVIEW, FEEDBACK_SENT, ANSWERED, CLOSED, WITHDRAWN)
+STATES = (REQUESTED, IN_REVIEW, FEEDBACK_SENT, ANSWERED, CLOSED, WITHDRAWN, ENDED)
+END_REASONS = ("supervision_withdrawn",)
 OPEN_STATES = (REQUESTED, IN_REVIEW)  # the supervisor is still writing
 SENT_STATES = (FEEDBACK_SENT, ANSWERED, CLOSED)  # the worker sees the feedback
 
@@ -41,6 +43,8 @@ class ReviewRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(40))
     # The end of the supervisor's access once closed (closed_at + the configured period).
     access_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -102,6 +106,10 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))  # review_requested, feedback_sent, review_answered, ...
     review_id: Mapped[int | None] = mapped_column(ForeignKey("review_requests.id", ondelete="CASCADE"))
+    # About a clip rather than a review (its deletion is near); gone with the clip.
+    clip_id: Mapped[int | None] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    # A date the text needs (the deletion date), kept as data so the words are made when shown.
+    on_date: Mapped[date | None] = mapped_column(Date)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -21,14 +22,25 @@ from vib.supervision.models import Notification, ReviewRequest
 
 log = logging.getLogger(__name__)
 
-KINDS = ("review_requested", "feedback_sent", "review_answered", "review_withdrawn", "review_closed")
+KINDS = ("review_requested", "feedback_sent", "review_answered", "review_withdrawn", "review_closed", "review_ended", "clip_deletion_due")
 
 
-def notify(db: Session, recipient: User, kind: str, review: ReviewRequest, actor: User) -> Notification:
+def notify(
+    db: Session,
+    recipient: User,
+    kind: str,
+    review: ReviewRequest | None = None,
+    actor: User | None = None,
+    clip_id: int | None = None,
+    on_date: date | None = None,
+) -> Notification:
     """Add a notification (stored with the caller's commit) and, with SMTP configured, e-mail it after."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification(user_id=recipient.id, kind=kind, review_id=review.id, actor_id=actor.id)
+    notification = Notification(
+        user_id=recipient.id, kind=kind, review_id=review.id if review else None, actor_id=actor.id if actor else None,
+        clip_id=clip_id, on_date=on_date,
+    )  # fmt: skip
     db.add(notification)
     db.flush()
     if current_app.config["VIB_SMTP_HOST"]:
@@ -44,8 +56,20 @@ def text(notification: Notification) -> str:
         "review_answered": gettext("%(name)s answered your feedback.", name=name),
         "review_withdrawn": gettext("%(name)s withdrew a review request.", name=name),
         "review_closed": gettext("%(name)s closed a review.", name=name),
+        "review_ended": gettext("A review has ended: consent for review by a supervisor was withdrawn."),
     }
+    if notification.kind == "clip_deletion_due":
+        return gettext("A clip of yours will be deleted on %(date)s.", date=format_date(notification.on_date, "long"))
     return messages[notification.kind]
+
+
+def link(notification: Notification, external: bool = False) -> str | None:
+    """Where the notification leads: its review, or its clip."""
+    if notification.review_id:
+        return url_for("supervision.review_page", review_id=notification.review_id, _external=external)
+    if notification.clip_id:
+        return url_for("clips.clip_page", clip_id=notification.clip_id, _external=external)
+    return None
 
 
 def notification_json(notification: Notification) -> dict:
@@ -53,7 +77,7 @@ def notification_json(notification: Notification) -> dict:
         "id": notification.id,
         "kind": notification.kind,
         "text": text(notification),
-        "url": url_for("supervision.review_page", review_id=notification.review_id) if notification.review_id else None,
+        "url": link(notification),
         "review_id": notification.review_id,
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
@@ -124,13 +148,14 @@ def email_notification(notification_id: int) -> None:
 
 
 def _email(notification: Notification, recipient: User, config) -> EmailMessage:
-    link = config["VIB_BASE_URL"].rstrip("/") + f"/reviews/{notification.review_id}"
+    with current_app.test_request_context(base_url=config["VIB_BASE_URL"]):  # links outside a request
+        address = link(notification, external=True) or config["VIB_BASE_URL"]
     with force_locale(recipient.locale or config["VIB_DEFAULT_LOCALE"]):
         subject = gettext("vib: %(text)s", text=text(notification))
         body = gettext(
             "%(text)s\n\nOpen it in vib: %(link)s\n\nThis message contains no client information; log in to vib to read more.",
             text=text(notification),
-            link=link,
+            link=address,
         )
     message = EmailMessage()
     message["Subject"] = subject

@@ -27,6 +27,7 @@ from vib.supervision import notifications
 from vib.supervision.models import (
     ANSWERED,
     CLOSED,
+    ENDED,
     FEEDBACK_KINDS,
     FEEDBACK_SENT,
     IN_REVIEW,
@@ -119,6 +120,18 @@ def withdraw(db: Session, review: ReviewRequest, user: User) -> ReviewRequest:
     return review
 
 
+def end_for_withdrawal(db: Session, review: ReviewRequest, by: User) -> None:
+    """Consent for supervision was withdrawn: the review ends at once, whatever its state (but one that
+    is over already); what was sent stays with the worker. Both parties are told."""
+    if review.state in (WITHDRAWN, ENDED) or (review.state == CLOSED and review.access_until and review.access_until <= utcnow()):
+        return
+    review.state, review.ended_at, review.end_reason = ENDED, utcnow(), "supervision_withdrawn"
+    _audit(db, by, "review.end", review, "worker")
+    for party in (review.supervisor, review.worker):
+        notifications.notify(db, party, "review_ended", review)
+    db.flush()
+
+
 def close(db: Session, review: ReviewRequest, user: User) -> ReviewRequest:
     """Either party closes a review once its feedback is sent; the supervisor keeps access for a while."""
     if review.state not in ANSWERABLE:
@@ -137,16 +150,14 @@ def granting_reviews(user: User) -> Select[tuple[int]]:
     withdrawn, not closed longer ago than VIB_REVIEW_ACCESS_DAYS."""
     return select(ReviewRequest.clip_id).where(
         ReviewRequest.supervisor_id == user.id,
-        ReviewRequest.state != WITHDRAWN,
+        ReviewRequest.state.not_in((WITHDRAWN, ENDED)),
         or_(ReviewRequest.access_until.is_(None), ReviewRequest.access_until > utcnow()),
     )
 
 
 def sent_review_authors(db: Session, clip: Clip) -> set[int]:
     """The supervisors who sent feedback on this clip (the owner sees their moments)."""
-    return set(
-        db.scalars(select(ReviewRequest.supervisor_id).where(ReviewRequest.clip_id == clip.id, ReviewRequest.state.in_(SENT_STATES)))
-    )
+    return set(db.scalars(select(ReviewRequest.supervisor_id).where(ReviewRequest.clip_id == clip.id, feedback_was_sent())))
 
 
 def reviews_for(db: Session, user: User, state: str | None = None) -> list[ReviewRequest]:
@@ -229,11 +240,16 @@ def feedback_item(review: ReviewRequest, item_id: int) -> FeedbackItem | None:
     return next((f for f in review.feedback if f.id == item_id), None)
 
 
+def feedback_was_sent():
+    """Reviews whose feedback the worker has: sent, also when the review ended afterwards."""
+    return or_(ReviewRequest.state.in_(SENT_STATES), (ReviewRequest.state == ENDED) & ReviewRequest.sent_at.is_not(None))
+
+
 def clip_feedback(db: Session, clip: Clip, viewer: User) -> list[FeedbackItem]:
     """The feedback on a clip that `viewer` sees: its worker, what was sent; a supervisor, their own."""
     query = select(FeedbackItem).join(FeedbackItem.review).where(ReviewRequest.clip_id == clip.id)
     if access.may(viewer, "own", clip):
-        query = query.where(ReviewRequest.state.in_(SENT_STATES))
+        query = query.where(feedback_was_sent())
     else:
         query = query.where(ReviewRequest.supervisor_id == viewer.id, ReviewRequest.state != WITHDRAWN)
     return list(db.scalars(query.order_by(FeedbackItem.start_ms, FeedbackItem.id)))

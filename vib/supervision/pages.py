@@ -35,8 +35,9 @@ STATE_LABELS = {
     "answered": _l("Answered"),
     "closed": _l("Closed"),
     "withdrawn": _l("Withdrawn"),
+    "ended": _l("Ended"),
 }
-# The states in the order a review goes through them (withdrawn ends it early).
+# The states in the order a review goes through them (withdrawn and ended end it early).
 STEPS = ("requested", "in_review", "feedback_sent", "answered", "closed")
 
 

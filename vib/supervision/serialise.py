@@ -13,7 +13,7 @@ from vib.supervision.operations import ANSWERABLE, part_of
 
 def review_json(db: Session, review: ReviewRequest, viewer: User, full: bool = True) -> dict:
     part = part_of(review, viewer)
-    shown = review.state in SENT_STATES or part == "supervisor"
+    shown = review.state in SENT_STATES or review.sent_at is not None or part == "supervisor"  # an ended review keeps what was sent
     data = {
         "id": review.id,
         "clip_id": review.clip_id,
@@ -22,12 +22,13 @@ def review_json(db: Session, review: ReviewRequest, viewer: User, full: bool = T
         "learning_question": review.clip.case.learning_question,
         "question": review.question,
         "state": review.state,
+        "end_reason": review.end_reason,
         "my_part": part,
         "worker": _person(review.worker),
         "supervisor": _person(review.supervisor),
         **{
             name: _time(getattr(review, name))
-            for name in ("created_at", "opened_at", "sent_at", "answered_at", "closed_at", "withdrawn_at", "access_until")
+            for name in ("created_at", "opened_at", "sent_at", "answered_at", "closed_at", "withdrawn_at", "ended_at", "access_until")
         },
         "next_learning_goal": review.clip.case.next_learning_goal,
         "page_url": url_for("supervision.review_page", review_id=review.id),
