@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from tests.videos import build
 from vib import create_app
+from vib.accounts import second_factor
 from vib.accounts.operations import add_user, create_token
 from vib.clips.models import Clip
 from vib.core import db
@@ -146,6 +147,34 @@ class Person:
     id: int
     email: str
     token: str
+    totp_secret: str = ""  # the authenticator app's key (pyotp.TOTP(secret).now() is a code)
+    recovery_codes: list[str] = field(default_factory=list)  # unused ones; a log-in in a test uses one
+
+
+# Everyone's unused recovery codes by e-mail address, for the log-in helpers (tests/browser too).
+RECOVERY_CODES: dict[str, list[str]] = {}
+
+
+def enrol(session, user) -> tuple[str, list[str]]:
+    """Give `user` a confirmed authenticator app, as vib's enrolment leaves it; returns its key and codes."""
+    factor = second_factor.begin_enrolment(session, user)
+    factor.confirmed_at = utcnow()
+    return factor.secret, second_factor.new_recovery_codes(factor)
+
+
+def complete_log_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    """Log a test client in through both steps (the second with one of the person's recovery codes);
+    returns the last answer (a redirect to where the log-in leads)."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    answer = client.post(
+        "/login" + (f"?next={next_url}" if next_url else ""), data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    if answer.location.endswith("/login/code"):
+        token = csrf_token(client.get("/login/code").get_data(as_text=True))
+        answer = client.post("/login/code", data={"code": RECOVERY_CODES[email.lower()].pop(), "csrf_token": token})
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+    return answer
 
 
 @cache
@@ -173,7 +202,9 @@ def make_people(app) -> dict[str, Person]:
         }.items():
             user = add_user(session, f"{key}@example.org", roles, name=key.replace("_", " ").title())
             user.password_hash = _password_hash()  # hashed once, with less work: see there
-            made[key] = Person(user.id, user.email, create_token(session, user))
+            secret, codes = enrol(session, user)
+            RECOVERY_CODES[user.email] = list(codes)
+            made[key] = Person(user.id, user.email, create_token(session, user), secret, codes)
         session.commit()
     return made
 
@@ -298,9 +329,7 @@ def browser_login(app, people):
 
     def login(who: str):
         client = app.test_client()
-        token = csrf_token(client.get("/login").get_data(as_text=True))
-        r = client.post("/login", data={"email": people[who].email, "password": PASSWORD, "csrf_token": token})
-        assert r.status_code == 302, r.get_data(as_text=True)
+        complete_log_in(client, people[who].email)
         client.csrf = csrf_token(client.get("/cases").get_data(as_text=True))
         return client
 

@@ -29,4 +29,5 @@ def test_an_oversized_upload_is_refused_by_the_server_before_it_is_read(app, api
     head, _, body = response.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 413")
     assert "application/json" in head
+    assert "\r\nserver:" not in head.lower()  # no banner naming the software
     assert json.loads(body)["error"] == "The file is too large: at most 1 MB can be uploaded."

@@ -15,7 +15,8 @@ from vib.clips.operations import requeue_unfinished
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
-from vib.core import access, config, db, errors, i18n, jobs, security, storage, uploads
+from vib.core import access, config, db, errors, i18n, jobs, security, storage, throttle, uploads
+from vib.core.api import IdConverter
 from vib.privacy import operations as privacy
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
@@ -30,6 +31,7 @@ PURGE_EVERY_SECONDS = 24 * 3600
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("vib")
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(config.load_settings(test_config))
     db.init_app(app)
     storage.init_app(app)
@@ -37,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    throttle.init_app(app)
     errors.init_app(app)
     access_rules.install()
     for blueprint in BLUEPRINTS:
@@ -53,9 +56,13 @@ def _start_page():
 
 
 def start_background_work(app: Flask) -> int:
-    """Queue again the jobs a restart interrupted (processing, and the files of deleted clips).
-    Called by `vib serve` and `vib demo`."""
+    """Queue again the jobs a restart interrupted (processing, and the files of deleted clips), and
+    delete the uploads it cut off (no upload is running before the server starts). Called by
+    `vib serve` and `vib demo`."""
     with app.app_context(), db.unit_of_work() as session:
+        removed = storage.current().remove_temp_files()
+        if removed:
+            app.logger.warning("removed %d unfinished upload(s) from media/tmp", removed)
         return requeue_unfinished(session) + privacy.finish_unfinished(session)
 
 

@@ -19,6 +19,7 @@ from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from vib.accounts import second_factor
 from vib.accounts.certificates import certificate_state
 from vib.accounts.models import ROLES, User
 from vib.accounts.operations import AccountError, add_user, create_token, find_user
@@ -85,7 +86,8 @@ def waitress_settings(app) -> dict:
             return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
 
     waitress.parser.RequestEntityTooLarge = TooLarge
-    return {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 2**20}
+    # No Server header: it names the software and its version to whoever asks.
+    return {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 2**20, "ident": ""}
 
 
 @main.group()
@@ -252,28 +254,49 @@ def policy() -> None:
 
 @policy.command("show")
 def policy_show() -> None:
-    """Print the retention policy, in months."""
+    """Print the retention policy (in months) and the security policy."""
     with _command(_migrated_app()):
-        for name, value in privacy.policy_json(privacy.policy(session())).items():
-            click.echo(f"{name} = {value}")
+        _echo_policy()
+
+
+def _echo_policy() -> None:
+    for name, value in privacy.policy_json(privacy.policy(session())).items():
+        click.echo(f"{name} = {value}")
+    click.echo(f"second_factor_for_workers = {second_factor.security_policy(session()).second_factor_for_workers}")
 
 
 @policy.command("set")
 @click.option("--clip-months-after-close", type=int, help="Months to keep clips after their case is closed (1-120).")
 @click.option("--clip-max-months", type=int, help="Longest time a clip is kept, in months after upload (1-120).")
 @click.option("--fragment-months", type=int, help="Months to keep library fragments (1-60).")
-def policy_set(**values) -> None:
-    """Change the retention policy (only the values given)."""
+@click.option(
+    "--second-factor-for-workers",
+    type=click.Choice([second_factor.REQUIRED, second_factor.OPTIONAL]),
+    help="Whether workers need an authenticator app (supervisors, trainers and admins always do).",
+)
+def policy_set(second_factor_for_workers: str | None, **values) -> None:
+    """Change the retention and security policy (only the values given)."""
     values = {name: value for name, value in values.items() if value is not None}
-    if not values:
+    if not values and second_factor_for_workers is None:
         raise click.UsageError("give at least one value to set")
     with _command(_migrated_app()):
         try:
-            current = privacy.set_policy(session(), _cli_actor(), CLI_ROLE, values)
+            if values:
+                privacy.set_policy(session(), _cli_actor(), CLI_ROLE, values)
+            if second_factor_for_workers is not None:
+                second_factor.set_second_factor_for_workers(session(), second_factor_for_workers)
+                audit.record(
+                    session(),
+                    _cli_actor(),
+                    "policy.set",
+                    "policy",
+                    1,
+                    CLI_ROLE,
+                    detail=f"second_factor_for_workers={second_factor_for_workers}",
+                )
         except UserError as exc:
             raise click.ClickException(str(exc)) from exc
-        for name, value in privacy.policy_json(current).items():
-            click.echo(f"{name} = {value}")
+        _echo_policy()
 
 
 @main.group("case")
@@ -313,6 +336,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("Demo logins (e-mail / password):", err=True)
     for email, password, roles in logins:
         click.echo(f"  {email:28} {password:14} {roles}", err=True)
+    click.echo(
+        "Second factor: optional for workers in this demo organisation (vib policy set --second-factor-for-workers "
+        "required turns it on); supervisors, trainers and admins set up an authenticator app at their first log-in.",
+        err=True,
+    )
     app.extensions["vib.jobs"].wait_idle()  # the demo clip is ready before anyone logs in
     with _command(app):
         for clip_id in demo_clip_ids():  # its coded moments get their stills now that it is ready

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from vib.accounts.certificates import certify
 from vib.accounts.operations import add_user, find_user
+from vib.accounts.second_factor import OPTIONAL, set_second_factor_for_workers
 from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
 from vib.clips.models import Clip
@@ -35,6 +36,8 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
         for email, password, roles, name in DEMO_USERS:
             if find_user(session, email) is None:
                 add_user(session, email, roles, name=name, password=password)
+        # A demo is tried without phones at hand: workers log in with a password alone.
+        set_second_factor_for_workers(session, OPTIONAL)
         supervisor = find_user(session, "supervisor@demo.vib")
         if supervisor.certificate is None:  # certificates last three years
             certify(session, supervisor, "DEMO-AIT-1", "AIT", date.today() + timedelta(days=3 * 365))

@@ -1,6 +1,6 @@
 """Every model, imported in one place for Alembic and for tests that need the whole schema."""
 
-from vib.accounts.models import ApiToken, Certificate, User, UserRole  # noqa: F401
+from vib.accounts.models import ApiToken, Certificate, SecondFactor, SecurityPolicy, User, UserRole  # noqa: F401
 from vib.cases.models import Case, ConsentRecord  # noqa: F401
 from vib.clips.models import Clip  # noqa: F401
 from vib.coding.models import Moment  # noqa: F401

@@ -1,6 +1,6 @@
 """Logging in, passwords, API tokens, CSRF and cookie flags."""
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, complete_log_in, csrf_token
 from vib.accounts.models import ApiToken, User
 from vib.core import db
 
@@ -10,9 +10,9 @@ def test_login_and_logout(app, people):
     token = csrf_token(client.get("/login").get_data(as_text=True))
     wrong = client.post("/login", data={"email": "worker@example.org", "password": "nope-nope", "csrf_token": token})
     assert wrong.status_code == 401 and "wrong password" in wrong.get_data(as_text=True)
-    ok = client.post("/login?next=/cases", data={"email": "Worker@Example.org", "password": PASSWORD, "csrf_token": token})
+    ok = complete_log_in(client, "Worker@Example.org", next_url="/cases")
     assert ok.status_code == 302 and ok.location == "/cases"
-    cookie = ok.headers["Set-Cookie"]
+    cookie = next(c for c in ok.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/cases").status_code == 200
     page_token = csrf_token(client.get("/cases").get_data(as_text=True))
@@ -22,10 +22,7 @@ def test_login_and_logout(app, people):
 
 def test_login_never_redirects_to_another_site(app, people):
     client = app.test_client()
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post(
-        "/login?next=https://evil.example/x", data={"email": "worker@example.org", "password": PASSWORD, "csrf_token": token}
-    )
+    response = complete_log_in(client, "worker@example.org", next_url="https://evil.example/x")
     assert response.location == "/"
 
 

@@ -168,7 +168,7 @@ def test_a_deactivated_user_cannot_log_in_until_reactivated(app, people, browser
     assert "deactivated" in admin.get("/admin/users").get_data(as_text=True)
     admin.post(f"/admin/users/{worker_id}", data={"name": "Worker", "roles": ["worker"], "active": "y", "csrf_token": admin.csrf})
     assert browser_login("worker").get("/cases").status_code == 200
-    assert [row[2] for row in audit_rows(app)] == ["user.update", "user.update"]
+    assert [row[2] for row in audit_rows(app)] == ["user.update", "login.failed", "user.update"]  # the refused log-in too
 
 
 @pytest.mark.parametrize(("data", "message"), [

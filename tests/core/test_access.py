@@ -58,6 +58,8 @@ API_MATRIX = [
     ("post", "/api/cases/{case}/reopen", [409, 404, 404, 404, 404, 404, 401]),
     ("get", "/api/cases/{case}/export", [200, 404, 404, 404, 404, 404, 401]),
     ("get", "/api/cases/{case}/deleted-clips", [200, 404, 404, 404, 404, 404, 401]),
+    # one's own log-in session (a token has none: nothing to keep alive)
+    ("get", "/api/session", [200, 200, 200, 200, 200, 200, 401]),
     # the retention policy: admins only
     ("get", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
     ("put", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
@@ -161,6 +163,7 @@ PAGE_MATRIX = [
     ("/admin/audit", [404, 404, 404, 404, 404, 200]),
     ("/admin/audit.csv", [404, 404, 404, 404, 404, 200]),
     ("/admin/retention", [404, 404, 404, 404, 404, 200]),
+    ("/account", [200, 200, 200, 200, 200, 200]),
 ]
 
 

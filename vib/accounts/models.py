@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.core.db import Base, UTCDateTime, utcnow
@@ -20,10 +20,14 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # Every log-in session carries the generation it began in; raising it ends them all at once
+    # (log-out, a new password, "log out everywhere").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     certificate: Mapped[Certificate | None] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+    second_factor: Mapped[SecondFactor | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def roles(self) -> set[str]:
@@ -71,3 +75,27 @@ class Certificate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="certificate")
+
+
+class SecondFactor(Base):
+    """A user's authenticator app (TOTP, RFC 6238) and recovery codes. Until `confirmed_at` is set the
+    secret is only offered (enrolment): a log-in does not ask for it yet."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))  # base32, as the authenticator app holds it
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The time step of the last code accepted: a code is never accepted twice (someone watching).
+    last_counter: Mapped[int] = mapped_column(default=0)
+    recovery_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)  # SHA-256 of each unused code
+
+
+class SecurityPolicy(Base):
+    """The organisation's security settings (one row, id 1; absent: the defaults)."""
+
+    __tablename__ = "security_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Supervisors, trainers and admins always need a second factor; workers when this says "required".
+    second_factor_for_workers: Mapped[str] = mapped_column(String(10), default="required")

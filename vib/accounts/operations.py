@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vib.accounts.models import ROLES, ApiToken, User, UserRole
+from vib.core import audit
 from vib.core.db import utcnow
 from vib.core.errors import UserError
 
@@ -43,9 +44,27 @@ def add_user(db: Session, email: str, roles: list[str], name: str | None = None,
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    """A new password, which ends every session of the user (a copied cookie stops working)."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def change_own_password(db: Session, user: User, current: str, new: str, repeated: str) -> None:
+    """The user changes their password: the current one first, the new one twice."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise AccountError(_l("Your current password is not right."))
+    if new != repeated:
+        raise AccountError(_l("The new password and its repetition differ."))
+    set_password(user, new)
+    audit.record(db, user, "user.password", "user", user.id)
+    db.flush()
+
+
+def end_sessions(user: User) -> None:
+    """End every log-in session of the user, on every device, at their next request."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def rename(user: User, name: str) -> None:

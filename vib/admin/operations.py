@@ -14,10 +14,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from vib.accounts import operations as accounts
+from vib.accounts import second_factor
 from vib.accounts.certificates import certify
 from vib.accounts.models import Certificate, User
 from vib.core import audit
 from vib.core.audit import AuditEvent
+from vib.core.db import is_id
 from vib.core.errors import UserError
 
 ADMIN = "admin"
@@ -57,6 +59,22 @@ def update_user(db: Session, by: User, user: User, name: str, roles: list[str], 
         audit.record(db, by, "user.update", "user", user.id, role)
     db.flush()
     return changed
+
+
+def end_sessions(db: Session, by: User, user: User, role: str = ADMIN) -> None:
+    """Log the user out on every device (a lost laptop)."""
+    accounts.end_sessions(user)
+    audit.record(db, by, "user.sessions_ended", "user", user.id, role)
+    db.flush()
+
+
+def reset_second_factor(db: Session, by: User, user: User, role: str = ADMIN) -> None:
+    """A lost phone: the user sets up an authenticator app again at their next log-in (and every
+    session of theirs ends now)."""
+    second_factor.reset(db, user)
+    accounts.end_sessions(user)
+    audit.record(db, by, "second_factor.reset", "user", user.id, role)
+    db.flush()
 
 
 def change_password(db: Session, by: User, user: User, password: str, role: str = ADMIN) -> None:
@@ -102,7 +120,7 @@ class AuditFilter:
             raise AuditFilterError(_l("Unknown object type: %(type)s.", type=values["object_type"]))
         object_id = None
         if values["object_id"]:
-            if not values["object_id"].isdigit() or len(values["object_id"]) > 18:
+            if not values["object_id"].isdigit() or len(values["object_id"]) > 10 or not is_id(int(values["object_id"])):
                 raise AuditFilterError(_l("An object id is a whole number."))
             object_id = int(values["object_id"])
         made = cls(_date(values["from"]), _date(values["to"]), values["user"].lower() or None, values["action"] or None,

@@ -145,6 +145,24 @@ def change_password(user_id: int):
     return redirect(url_for("admin.user_page", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/sessions")
+def end_sessions(user_id: int):
+    user = _user_or_404(user_id)
+    ops.end_sessions(db.session(), current_user, user)
+    flash(_("%(name)s is logged out everywhere.", name=user.name), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id) + "#sessions")
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+def reset_second_factor(user_id: int):
+    user = _user_or_404(user_id)
+    ops.reset_second_factor(db.session(), current_user, user)
+    flash(
+        _("The second factor of %(name)s is reset: they set up their authenticator app again at their next log-in.", name=user.name), "ok"
+    )
+    return redirect(url_for("admin.user_page", user_id=user.id) + "#sessions")
+
+
 @bp.post("/users/<int:user_id>/certificate")
 def set_certificate(user_id: int):
     user = _user_or_404(user_id)

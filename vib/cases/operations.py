@@ -14,7 +14,7 @@ from vib.accounts.models import User
 from vib.cases.hooks import consent_withdrawn
 from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
 from vib.core import audit
-from vib.core.errors import UserError
+from vib.core.errors import UserError, text_or_none
 from vib.schemes.catalogue import check_scheme_choice
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -35,8 +35,8 @@ class PersonConsent:
 
 def create_case(db: Session, owner: User, code: str, learning_question: str, scheme_id: str | None = None) -> Case:
     """A new case; `scheme_id` chooses its code scheme (None: the organisation's default)."""
-    code = (code or "").strip()
-    question = (learning_question or "").strip()
+    code = (text_or_none(code, "code") or "").strip()
+    question = (text_or_none(learning_question, "learning_question") or "").strip()
     if not CODE_PATTERN.match(code):
         raise CaseError(_l("A case code has 1 to 40 letters, digits, dots, dashes or underscores, and never a name."))
     if not question:
@@ -157,7 +157,7 @@ def supervision_refusal(case: Case) -> str | None:
 
 
 def _person_label(person: str) -> str:
-    person = " ".join((person or "").split())
+    person = " ".join((text_or_none(person, "person") or "").split())
     if not person or len(person) > MAX_PERSON:
         raise CaseError(
             _l(

@@ -11,6 +11,7 @@ import logging
 from dataclasses import fields
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +30,7 @@ from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
 from vib.media.frames import frame_times_ms, map_frames
 from vib.media.playable import make_playable
-from vib.media.probe import ClipFacts, probe
+from vib.media.probe import ClipFacts, MediaLimits, probe
 from vib.media.thumbs import thumbnail as encode_thumbnail
 from vib.schemes.catalogue import check_scheme_choice, chosen_scheme
 from vib.schemes.format import SchemeDefinition
@@ -52,6 +53,14 @@ MEDIA_MESSAGES = {
     "too_short": _l("The video is too short to analyse."),
     "unsupported": _l("This video format is not supported."),
     "conversion_failed": _l("The video could not be converted into a playable version."),
+    # Limits (VIB_MAX_SIDE_PX, VIB_MAX_DURATION_MINUTES, VIB_MAX_PIXELS_PER_SECOND), with their figures.
+    "picture_too_large": _l(
+        "The picture is too large (%(width)d × %(height)d pixels): vib accepts at most %(limit)d pixels on the longest side."
+    ),
+    "too_long": _l("The video is too long (%(minutes)d minutes): vib accepts at most %(limit)d minutes."),
+    "too_many_pixels": _l(
+        "The video has more pixels per second than vib accepts (%(width)d × %(height)d at this frame rate): record at a lower resolution or frame rate."
+    ),
 }
 
 
@@ -77,10 +86,10 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
         raise ClipError(refusal, status=403)
     title = " ".join((title or "").split())[:MAX_TITLE] or _default_title(db, case)
     try:
-        facts = probe(file_path)
+        facts = probe(file_path, media_limits())
     except MediaError as exc:
         status = 415 if exc.reason in ("not_video", "audio_only", "unsupported") else 422
-        raise ClipError(MEDIA_MESSAGES[exc.reason], status=status) from exc
+        raise ClipError(str(MEDIA_MESSAGES[exc.reason]) % exc.values if exc.values else MEDIA_MESSAGES[exc.reason], status=status) from exc
     clip = Clip(
         case_id=case.id,
         uploaded_by_id=by.id,
@@ -96,6 +105,15 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     media.move_in(Path(file_path), clip.original_key)
     jobs.enqueue_after_commit(db, "process_clip", clip.id)
     return clip
+
+
+def media_limits() -> MediaLimits:
+    config = current_app.config
+    return MediaLimits(
+        max_side=config["VIB_MAX_SIDE_PX"],
+        max_pixels_per_second=config["VIB_MAX_PIXELS_PER_SECOND"],
+        max_seconds=config["VIB_MAX_DURATION_MINUTES"] * 60,
+    )
 
 
 def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:

@@ -182,6 +182,7 @@ def _private_image(key: str):
 def _form_int(name: str) -> int | None:
     raw = request.form.get(name, "")
     try:
-        return int(raw)
+        value = int(raw) if len(raw) <= 20 else None  # Python refuses to read thousands of digits
     except ValueError:
         return None
+    return value if db.is_id(value) else None

@@ -12,6 +12,7 @@ from vib.cases.models import Case
 from vib.clips.models import Clip
 from vib.coding.models import Moment
 from vib.coding.serialise import moment_json
+from vib.core.audit import csv_safe
 from vib.privacy import registry
 
 CSV_COLUMNS = (
@@ -48,9 +49,8 @@ def export_moments(db: Session, case: Case) -> registry.ExportPart:
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow(
-            (row["clip_id"], row["id"], row["start_ms"], "" if row["end_ms"] is None else row["end_ms"], row["code"], row["code_label"],
-             row["actor"], row["scheme"], row["note"], ";".join(row["tags"]), row["author"]["name"], row["created_at"])
+        writer.writerow(map(csv_safe, (row["clip_id"], row["id"], row["start_ms"], "" if row["end_ms"] is None else row["end_ms"], row["code"], row["code_label"],
+             row["actor"], row["scheme"], row["note"], ";".join(row["tags"]), row["author"]["name"], row["created_at"]))
         )  # fmt: skip
     return registry.ExportPart(rows, files={"moments.csv": table.getvalue().encode()}, audit_objects={"moment": [r["id"] for r in rows]})
 

@@ -27,6 +27,8 @@ ACTIONS = (
     "consent.grant", "consent.withdraw",
     "user.create", "user.update", "certificate.set",
     "case.close", "case.reopen", "case.export", "clip.delete", "review.end", "privacy.purge", "policy.set",
+    "login.failed", "login.throttled", "user.password", "user.sessions_ended",
+    "second_factor.enrol", "second_factor.recovery_codes", "second_factor.reset",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.
@@ -126,6 +128,15 @@ def events(db: Session, **filters) -> Iterator[AuditEvent]:
     return db.scalars(query.execution_options(yield_per=1000))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading apostrophe
+    (an e-mail address "=HYPERLINK(…)@x" must not run when the export is opened)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
     """The export: a header line, then one line per row (time in UTC, ISO 8601)."""
     buffer = io.StringIO()
@@ -133,14 +144,17 @@ def csv_lines(rows: Iterable[AuditEvent]) -> Iterator[str]:
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
         writer.writerow(
-            (
-                row.at.isoformat(),
-                row.user_email,
-                row.role,
-                row.action,
-                row.object_type,
-                "" if row.object_id is None else row.object_id,
-                row.detail or "",
+            map(
+                csv_safe,
+                (
+                    row.at.isoformat(),
+                    row.user_email,
+                    row.role,
+                    row.action,
+                    row.object_type,
+                    "" if row.object_id is None else row.object_id,
+                    row.detail or "",
+                ),
             )
         )
         yield buffer.getvalue()

@@ -17,6 +17,8 @@ def load_settings(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     home = Path(overrides.pop("VIB_HOME", None) or os.environ.get("VIB_HOME", "vib-data")).resolve()
     home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)  # the database, the media and the secret key: for vib's own account only
+    https = os.environ.get("VIB_HTTPS", "") == "1"
     max_upload_mb = overrides.pop("VIB_MAX_UPLOAD_MB", None) or _int("VIB_MAX_UPLOAD_MB", 4096)
     settings = {
         "VIB_HOME": home,
@@ -28,9 +30,18 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Form fields beside the file are tiny; only the file itself may be large.
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "VIB_JOBS": os.environ.get("VIB_JOBS", "thread"),
+        # Redis, for what several processes must share (login throttling); memory when empty.
+        "VIB_REDIS_URL": os.environ.get("VIB_REDIS_URL", ""),
+        # What one clip may demand, checked before anything is decoded (longest side, length, pixel rate).
+        "VIB_MAX_SIDE_PX": _int("VIB_MAX_SIDE_PX", 4096),
+        "VIB_MAX_DURATION_MINUTES": _int("VIB_MAX_DURATION_MINUTES", 180),
+        "VIB_MAX_PIXELS_PER_SECOND": _int("VIB_MAX_PIXELS_PER_SECOND", 3840 * 2160 * 60),
         "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
         # The code scheme of cases that choose none; an id of annotations/ or of an imported scheme.
         "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),
+        # A log-in session ends after this long without a request, and this long after the log-in.
+        "VIB_IDLE_MINUTES": _int("VIB_IDLE_MINUTES", 30),
+        "VIB_SESSION_HOURS": _int("VIB_SESSION_HOURS", 12),
         # How long an asked supervisor keeps access to a clip after its review is closed.
         "VIB_REVIEW_ACCESS_DAYS": _int("VIB_REVIEW_ACCESS_DAYS", 30),
         # Days between a withdrawal of consent for analysis and the deletion of the case's clips (0: at once).
@@ -49,7 +60,10 @@ def load_settings(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", "Europe/Amsterdam"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("VIB_SECURE_COOKIES", "") == "1",
+        # Behind HTTPS (the front server's TLS): cookies only over it, and HSTS.
+        "VIB_HTTPS": https,
+        "SESSION_COOKIE_SECURE": https or os.environ.get("VIB_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_SECURE": https or os.environ.get("VIB_SECURE_COOKIES", "") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a hook, so token-authenticated API calls pass

@@ -9,6 +9,7 @@ is handed to `on_commit`; undoing what the database cannot undo (a file moved in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -52,16 +53,36 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+# Ids are 32-bit integers on PostgreSQL: a larger number from a request names no row (and must not
+# reach the database, which would refuse it with an error instead of "not found").
+ID_MAX = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    """Whether `value` can be the id of a row (a whole number from 1 to ID_MAX; never a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: str | None) -> None:
+    """Make the SQLite file readable by vib's own account only, before SQLite creates it (its -wal
+    and -shm files take the same permissions)."""
+    if not path or path == ":memory:":
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -50,6 +50,13 @@ class FieldError(UserError):
         return {"field": self.field} if self.field else {}
 
 
+def text_or_none(value, field: str) -> str | None:
+    """A text field of a request: text or nothing; a number, list or object is refused, naming the field."""
+    if value is None or isinstance(value, str):
+        return value
+    raise FieldError(_l("%(field)s must be text.", field=field), field)
+
+
 def message_for(error: HTTPException) -> str:
     if error.code == 413:
         if not accepts_upload(request.endpoint):

@@ -5,7 +5,7 @@ Who a session or token belongs to is the accounts feature's answer: it registers
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
@@ -71,7 +71,10 @@ def _protective_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        # Pages name cases and show learning questions: keep them out of shared caches and history.
+    if response.mimetype == "text/html" or (is_api_request() and "no-store" not in response.headers.get("Cache-Control", "")):
+        # Pages and API answers name cases and carry client data: keep them out of shared caches and
+        # history (storage sends media "private, no-store" itself).
         response.headers["Cache-Control"] = "no-store"
+    if current_app.config["VIB_HTTPS"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

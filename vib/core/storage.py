@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -71,6 +72,11 @@ class Storage(ABC):
         the caller deletes it unless `move_in` took it."""
 
     @abstractmethod
+    def remove_temp_files(self, unchanged_for: float = 0.0) -> int:
+        """Delete temporary files (uploads being received) not written for `unchanged_for` seconds:
+        what a crash left behind. Returns how many."""
+
+    @abstractmethod
     def move_in(self, source: Path, key: str) -> None:
         """Store a local file (one from `new_temp_file`) as `key`; the file is gone afterwards."""
 
@@ -102,6 +108,7 @@ class LocalStorage(Storage):
         self.root = Path(root)
         self.tmp_dir = self.root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # families' video: for vib's own account only
 
     def _path(self, key: str) -> Path:
         path = (self.root / self.check_key(key)).resolve()
@@ -166,6 +173,13 @@ class LocalStorage(Storage):
 
     def new_temp_file(self, prefix: str = "upload-", suffix: str = "") -> IO[bytes]:
         return tempfile.NamedTemporaryFile(dir=self.tmp_dir, prefix=prefix, suffix=suffix, delete=False)
+
+    def remove_temp_files(self, unchanged_for: float = 0.0) -> int:
+        now = time.time()
+        stale = [path for path in self.tmp_dir.iterdir() if path.is_file() and now - path.stat().st_mtime >= unchanged_for]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
 
     def move_in(self, source: Path, key: str) -> None:
         target = self._path(key)

@@ -17,11 +17,15 @@ class MediaError(Exception):
         "too_short",
         "unsupported",
         "conversion_failed",
+        "picture_too_large",
+        "too_long",
+        "too_many_pixels",
     )
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", values: dict | None = None) -> None:
         if reason not in self.REASONS:
             raise ValueError(f"unknown media error reason {reason!r}")
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.values = values or {}  # the figures a message about a limit names

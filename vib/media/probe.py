@@ -18,6 +18,16 @@ _TRUNCATION_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
+class MediaLimits:
+    """What a clip may demand of the machine, checked from the headers and packets before anything is
+    decoded: a small file can hold a huge picture ("decompression bomb")."""
+
+    max_side: int = 4096  # pixels on the longest side
+    max_pixels_per_second: int = 3840 * 2160 * 60  # 4K at 60 frames a second
+    max_seconds: float = 3 * 3600
+
+
+@dataclass(frozen=True)
 class ClipFacts:
     duration_ms: int
     width: int  # as displayed: after rotation
@@ -35,12 +45,13 @@ class ClipFacts:
         return asdict(self)
 
 
-def probe(path: str | os.PathLike) -> ClipFacts:
+def probe(path: str | os.PathLike, limits: MediaLimits | None = None) -> ClipFacts:
     """Open, demux and decode enough of a file to know it is a whole, playable video.
 
     Raises MediaError for an empty file, a file that is not a video, an audio-only file, a truncated
     file and one whose pictures cannot be decoded. Demuxing reads every packet once (no decoding),
-    which is what finds a file that was cut off.
+    which is what finds a file that was cut off. With `limits`, a file over one is refused
+    (MediaError with the figures in `values`) before any picture is decoded.
     """
     if os.path.getsize(path) == 0:
         raise MediaError("empty")
@@ -63,6 +74,8 @@ def probe(path: str | os.PathLike) -> ClipFacts:
         declared = container.duration / 1_000_000 if container.duration else None
         if declared and end_seconds < declared * (1 - _TRUNCATION_TOLERANCE) - 0.5:
             raise MediaError("truncated", f"packets end at {end_seconds:.1f} s of {declared:.1f} s")
+        if limits is not None:
+            _check_limits(video, pts, limits)
         first = _first_frame(path)
         _check_last_picture_decodes(container, video, pts[-1])
         rotation = round((first.rotation or 0) / 90) % 4 * 90
@@ -85,6 +98,18 @@ def probe(path: str | os.PathLike) -> ClipFacts:
             frame_count=len(pts),
             pix_fmt=video.codec_context.pix_fmt,
         )
+
+
+def _check_limits(video, pts: list[int], limits: MediaLimits) -> None:
+    width, height = video.codec_context.width, video.codec_context.height
+    if max(width, height) > limits.max_side:
+        raise MediaError("picture_too_large", f"{width}x{height}", {"width": width, "height": height, "limit": limits.max_side})
+    seconds = float((pts[-1] - pts[0]) * video.time_base)
+    if seconds > limits.max_seconds:
+        raise MediaError("too_long", f"{seconds:.0f} s", {"minutes": round(seconds / 60), "limit": round(limits.max_seconds / 60)})
+    pixels_per_second = width * height * len(pts) / max(seconds, 1.0)
+    if pixels_per_second > limits.max_pixels_per_second:
+        raise MediaError("too_many_pixels", f"{pixels_per_second:.0f} px/s", {"width": width, "height": height})
 
 
 def _read_packets(container, video) -> tuple[list[int], float]:

@@ -260,9 +260,13 @@ def purge(db: Session, by=None, role: str = SYSTEM, dry_run: bool = False, now: 
     return lines
 
 
+STALE_UPLOAD_SECONDS = 24 * 3600  # an upload not written to for a day was cut off
+
+
 @jobs.task("purge")
 def purge_job(_unused: int = 0) -> None:
-    """The daily purge (`vib serve` queues it once a day)."""
+    """The daily purge (`vib serve` queues it once a day); it also removes cut-off uploads."""
+    storage.current().remove_temp_files(unchanged_for=STALE_UPLOAD_SECONDS)
     deleted = purge(current_session())
     if deleted:
         log.info("purge deleted %d clip(s)", len(deleted))

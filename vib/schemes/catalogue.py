@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vib.core.errors import UserError
+from vib.core.errors import UserError, text_or_none
 from vib.schemes.format import ANNOTATIONS_DIR, SchemeDefinition, SchemeFormatError, load_scheme_file, parse_scheme
 from vib.schemes.models import ACTORS, CodeScheme
 
@@ -155,7 +155,7 @@ def chosen_scheme(db: Session, *choices: str | None) -> SchemeDefinition:
 
 def check_scheme_choice(db: Session, scheme_id: str | None) -> str | None:
     """A scheme id a case or clip may choose (None or "" means: the default)."""
-    if not scheme_id:
+    if not text_or_none(scheme_id, "scheme"):
         return None
     if get_scheme(db, scheme_id) is None:
         raise SchemeError(_l("There is no code scheme %(scheme)s.", scheme=scheme_id))

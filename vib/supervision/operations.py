@@ -21,7 +21,7 @@ from vib.clips.models import READY, Clip
 from vib.coding.models import Moment
 from vib.coding.operations import is_analysis_only
 from vib.core import access, audit
-from vib.core.db import utcnow
+from vib.core.db import is_id, utcnow
 from vib.core.errors import FieldError
 from vib.supervision import notifications
 from vib.supervision.models import (
@@ -93,8 +93,10 @@ def request_review(db: Session, clip: Clip, worker: User, supervisor_ref, questi
 def _find_supervisor(db: Session, ref) -> User | None:
     if isinstance(ref, bool):
         return None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        return db.get(User, int(ref))
+    if isinstance(ref, str) and ref.strip().isdigit():
+        ref = int(ref) if len(ref.strip()) <= 10 else 0  # no id is longer; Python refuses thousands of digits
+    if isinstance(ref, int):
+        return db.get(User, ref) if is_id(ref) else None
     if isinstance(ref, str) and ref.strip():
         return db.scalar(select(User).where(User.email == ref.strip().lower()))
     return None
@@ -281,7 +283,7 @@ def _anchor(db: Session, review: ReviewRequest, user: User, item: FeedbackItem, 
         return
     moment_id = fields.get("moment_id")
     if moment_id is not None:
-        moment = db.get(Moment, moment_id) if _is_int(moment_id) else None
+        moment = db.get(Moment, moment_id) if is_id(moment_id) else None
         if moment is None or moment.clip_id != review.clip_id or not access.may(user, "media", moment):
             raise ReviewError(_l("Anchor the feedback on a moment of this clip."), "moment_id")
         if is_analysis_only(db, moment):
@@ -316,7 +318,8 @@ def answer(db: Session, review: ReviewRequest, user: User, fields: dict) -> Revi
     if goal and len(goal) > MAX_QUESTION:
         raise ReviewError(_l("The learning goal is too long (at most %(n)d characters).", n=MAX_QUESTION), "next_goal")
     # A next learning goal alone is an answer too; otherwise the answer needs words.
-    text = _text(fields) if not goal or (fields.get("text") or "").strip() else ""
+    given = fields.get("text")
+    text = _text(fields) if not goal or (isinstance(given, str) and given.strip()) else ""
     reply = ReviewAnswer(feedback_id=feedback_id, author=user, text=text, next_goal=goal or None)
     reply.review = review
     db.add(reply)
