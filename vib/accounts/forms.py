@@ -10,6 +10,15 @@ class PasswordChangeForm(FlaskForm):
     repeated = PasswordField(_l("New password again"), validators=[DataRequired()])
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired()])
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    repeated = PasswordField(_l("New password again"), validators=[DataRequired()])
+
+
 class CodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired()])
 

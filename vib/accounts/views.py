@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from vib.accounts import second_factor
-from vib.accounts.forms import CodeForm, LoginForm, PasswordChangeForm
+from vib.accounts import password_reset, second_factor
+from vib.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm, PasswordChangeForm
 from vib.accounts.models import User
-from vib.accounts.operations import authenticate, change_own_password, end_sessions, user_for_token
-from vib.core import audit, db, throttle
+from vib.accounts.operations import AccountError, authenticate, change_own_password, end_sessions, find_user, set_password, user_for_token
+from vib.core import audit, db, jobs, mail, throttle
 from vib.core.errors import UserError
 from vib.core.i18n import LOCALES
 from vib.core.pages import flashing_refusal
@@ -204,6 +204,42 @@ def _audit_login(action: str, email: str | None = None) -> None:
         log.commit()
     finally:
         log.close()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@throttle.limiter.limit(LOGIN_FAILURES, key_func=throttle.address_key, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by e-mail (with SMTP); the answer is the same for every address."""
+    form = ForgotPasswordForm()
+    if mail.enabled() and form.validate_on_submit():
+        user = find_user(db.session(), form.email.data or "")
+        if user is not None and user.active:
+            jobs.enqueue_after_commit(db.session(), "password_reset_email", user.id)
+        flash(
+            _("If %(email)s has an account, an e-mail with a link is on its way. The link works for 30 minutes.", email=form.email.data),
+            "ok",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form, mail_enabled=mail.enabled())
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = password_reset.user_for_token(db.session(), token)
+    if user is None:
+        flash(_("This link has expired or was used already. Ask for a new one."), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        with flashing_refusal() as outcome:
+            if form.new.data != form.repeated.data:
+                raise AccountError(_("The new password and its repetition differ."))
+            set_password(user, form.new.data)
+            audit.record(db.session(), user, "user.password", "user", user.id, detail="by e-mail link")
+        if not outcome.refused:
+            flash(_("Your new password is set. Log in with it."), "ok")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 200 if request.method == "GET" else 422
 
 
 @bp.post("/logout")

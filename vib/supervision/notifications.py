@@ -5,7 +5,6 @@ and links to vib: no case codes, titles, questions or feedback leave the organis
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import date
 from email.message import EmailMessage
 
@@ -15,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
-from vib.core import jobs
+from vib.core import jobs, mail
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.supervision.models import Notification, ReviewRequest
@@ -133,17 +132,8 @@ def email_notification(notification_id: int) -> None:
     recipient = db.get(User, notification.user_id)
     if recipient is None or not recipient.active:
         return
-    message = _email(notification, recipient, config)
-    try:
-        with smtplib.SMTP(config["VIB_SMTP_HOST"], config["VIB_SMTP_PORT"], timeout=30) as smtp:
-            if config["VIB_SMTP_STARTTLS"]:
-                smtp.starttls()
-            if config["VIB_SMTP_USER"]:
-                smtp.login(config["VIB_SMTP_USER"], config["VIB_SMTP_PASSWORD"])
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not e-mail notification %s", notification_id)
-        return
+    if not mail.send(_email(notification, recipient, config)):
+        return  # logged; the notification stays in vib
     notification.emailed_at = utcnow()
 
 
@@ -157,9 +147,4 @@ def _email(notification: Notification, recipient: User, config) -> EmailMessage:
             text=text(notification),
             link=address,
         )
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = config["VIB_MAIL_FROM"]
-    message["To"] = recipient.email
-    message.set_content(body)
-    return message
+    return mail.message(recipient.email, subject, body)
