@@ -9,7 +9,7 @@ import waitress
 from vib.cli import waitress_settings
 
 
-def test_an_oversized_upload_is_refused_by_the_server_before_it_is_read(app, api):
+def test_an_oversized_body_is_refused_by_the_server_before_it_is_read(app, api):
     app.config.update(VIB_MAX_UPLOAD_MB=1, MAX_CONTENT_LENGTH=2**20)
     server = waitress.create_server(app, host="127.0.0.1", port=0, **waitress_settings(app))
     threading.Thread(target=server.run, daemon=True).start()
@@ -30,4 +30,37 @@ def test_an_oversized_upload_is_refused_by_the_server_before_it_is_read(app, api
     assert head.startswith("HTTP/1.1 413")
     assert "application/json" in head
     assert "\r\nserver:" not in head.lower()  # no banner naming the software
-    assert json.loads(body)["error"] == "The file is too large: at most 1 MB can be uploaded."
+    assert json.loads(body)["error"].startswith("The request is too large. A video is sent in pieces of at most 8 MB")
+
+
+def serve(app):
+    server = waitress.create_server(app, host="127.0.0.1", port=0, **waitress_settings(app))
+    threading.Thread(target=server.run, daemon=True).start()
+    return server
+
+
+def test_a_large_body_is_never_read_whatever_the_route(app):
+    """An anonymous POST /login that declares 300 MB is answered 413 from its headers alone; one sent
+    without a length (chunked) is cut off once it passes the largest body vib takes (a piece, 8 MB),
+    and held in memory up to then: nothing is written to a temporary file."""
+    server = serve(app)
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as connection:
+            connection.sendall(b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                               b"Content-Length: 314572800\r\n\r\n")  # fmt: skip
+            assert connection.recv(65536).startswith(b"HTTP/1.1 413")
+        sent = 0
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as connection:
+            connection.sendall(b"POST /login HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+            try:
+                while sent < 300 * 2**20:
+                    connection.sendall(chunk)
+                    sent += 65536
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        largest = waitress_settings(app)["max_request_body_size"]
+        assert sent < largest + 8 * 2**20  # stopped reading past the limit (give or take the socket buffers)
+        assert waitress_settings(app)["inbuf_overflow"] > largest  # kept in memory, never spooled to disk
+    finally:
+        server.close()

@@ -24,7 +24,7 @@ from sqlalchemy import Select, false, or_, select
 from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.cases.operations import supervision_refusal, viewing_refusal
-from vib.clips.models import Clip
+from vib.clips.models import Clip, UploadSession
 from vib.coding.models import Moment
 from vib.coding.operations import is_analysis_only
 from vib.core import access
@@ -106,6 +106,28 @@ class ClipPolicy:
         return "worker" if self.is_owner(user, clip) else "supervisor"
 
 
+# -- uploads in pieces ----------------------------------------------------------------------------
+
+
+class UploadPolicy:
+    actions = ("send",)  # send: add pieces to it, finish it
+
+    def may(self, user: User, action: str, upload: UploadSession) -> bool:
+        return _is_worker(user) and upload.user_id == user.id
+
+    def refusal(self, user: User, action: str, upload: UploadSession) -> str | None:
+        return None
+
+    def visible(self, user: User) -> Select:
+        return select(UploadSession).where(UploadSession.user_id == user.id)
+
+    def shown(self, user: User, uploads: list[UploadSession]) -> list[UploadSession]:
+        return [u for u in uploads if self.may(user, "send", u)]
+
+    def role_on(self, user: User, upload: UploadSession) -> str:
+        return "worker"
+
+
 # -- moments --------------------------------------------------------------------------------------
 
 
@@ -180,4 +202,5 @@ ABILITIES = {
 
 def install() -> None:
     clips = ClipPolicy()
-    access.install({Case: CasePolicy(), Clip: clips, Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy()}, ABILITIES)
+    policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy()}
+    access.install(policies, ABILITIES)

@@ -29,7 +29,7 @@ from vib.cases.models import Case
 from vib.coding.operations import queue_moment_thumbnails
 from vib.core import audit
 from vib.core.db import migrate, session, unit_of_work
-from vib.core.errors import MESSAGES, UserError
+from vib.core.errors import TOO_LARGE_FOR_THE_SERVER, UserError
 from vib.demo import demo_clip_ids, set_up_demo
 from vib.privacy import operations as privacy
 from vib.privacy.export import export_case
@@ -74,11 +74,10 @@ def _serve(app, host: str, port: int, threads: int) -> None:
 
 
 def waitress_settings(app) -> dict:
-    """Waitress reads a whole request body before the app sees it, so it must refuse an oversized
-    upload itself (before filling the disk): with vib's limit (+1 MB for the form around the file),
-    and with the same JSON error the app gives."""
+    """Waitress reads a whole request body before the app sees it, so it refuses an oversized body
+    itself, before reading it, with the same JSON error the app gives."""
     with app.test_request_context():
-        message = str(MESSAGES[413] % {"mb": app.config["VIB_MAX_UPLOAD_MB"]})
+        message = str(TOO_LARGE_FOR_THE_SERVER % {"mb": app.config["VIB_UPLOAD_PIECE_BYTES"] // 2**20})
 
     class TooLarge(waitress.utilities.RequestEntityTooLarge):
         def to_response(self, ident=None):
@@ -86,8 +85,11 @@ def waitress_settings(app) -> dict:
             return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
 
     waitress.parser.RequestEntityTooLarge = TooLarge
-    # No Server header: it names the software and its version to whoever asks.
-    return {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 2**20, "ident": ""}
+    # Waitress reads a whole body before vib sees the request, so no body may be large: videos come in
+    # pieces (POST /api/uploads). A body is held in memory (never spooled to a temporary file), and
+    # the Server header, which names the software, is left out.
+    largest = min(app.config["MAX_CONTENT_LENGTH"], app.config["VIB_UPLOAD_PIECE_BYTES"]) + 2**20
+    return {"max_request_body_size": largest, "inbuf_overflow": largest + 2**20, "ident": ""}
 
 
 @main.group()

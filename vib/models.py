@@ -2,7 +2,7 @@
 
 from vib.accounts.models import ApiToken, Certificate, SecondFactor, SecurityPolicy, User, UserRole  # noqa: F401
 from vib.cases.models import Case, ConsentRecord  # noqa: F401
-from vib.clips.models import Clip  # noqa: F401
+from vib.clips.models import Clip, UploadSession  # noqa: F401
 from vib.coding.models import Moment  # noqa: F401
 from vib.core.audit import AuditEvent  # noqa: F401
 from vib.privacy.models import ClipTombstone, RetentionPolicy  # noqa: F401

@@ -47,6 +47,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
         processing_seen.wait(30)  # the page shows the processing state until the test has seen it
         return original(*args, **kwargs)
 
+    app.config["VIB_JOB_ISOLATION"] = False  # the replacement works in this process only
     monkeypatch.setattr(operations, "make_playable", held_make_playable)
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")

@@ -81,6 +81,7 @@ def test_a_failed_filmstrip_is_reported_and_not_retried_forever(app, api, case, 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    app.config["VIB_JOB_ISOLATION"] = False  # the replacement works in this process only
     monkeypatch.setattr(operations.media_filmstrip, "make_filmstrip", broken)
     clip_id = api("worker").upload(case["id"], videos["cfr.mp4"]).json["id"]
     wait_for_jobs(app)

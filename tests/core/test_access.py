@@ -24,6 +24,7 @@ API_MATRIX = [
     ("get", "/api/clips/{clip}/filmstrip", [200, 404, 200, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/filmstrip.jpg", [200, 404, 200, 404, 404, 404, 401]),
     ("post", "/api/clips", [201, 404, 404, 404, 404, 404, 401]),
+    ("post", "/api/uploads", [201, 404, 404, 404, 404, 404, 401]),
     ("post", "/api/cases", [201, 201, 403, 403, 403, 403, 401]),
     ("get", "/api/clips/999999", [404, 404, 404, 404, 404, 404, 401]),
     ("patch", "/api/clips/{clip}", [200, 404, 404, 404, 404, 404, 401]),
@@ -106,6 +107,8 @@ def _request(api, who, method, template, objects, videos):
     client = api(who)
     if template == "/api/clips":
         return client.upload(objects["case"], videos["cfr.mp4"])
+    if template == "/api/uploads":
+        return client.post(url, json={"case_id": objects["case"], "size": 1000})
     if method in ("post", "patch", "put") and template in BODIES:
         return getattr(client, method)(url, json=BODIES[template])
     return getattr(client, method)(url)

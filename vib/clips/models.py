@@ -74,3 +74,23 @@ class Clip(Base):
 
     def thumbnail_key(self, t_ms: int, width: int) -> str:
         return f"{self.folder}/thumbs/{width}/{t_ms}.jpg"
+
+
+class UploadSession(Base):
+    """A video arriving in pieces (each request small, so that no request body is ever large): who
+    sends it for which case, how big it is and how much has arrived. The bytes collect in a temporary
+    file of the media folder until the last piece makes them a clip."""
+
+    __tablename__ = "upload_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str | None] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    received_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def temp_name(self) -> str:
+        return f"upload-session-{self.id}"

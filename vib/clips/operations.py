@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import fields
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -20,12 +21,12 @@ from sqlalchemy.orm import Session
 from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.cases.operations import upload_refusal
-from vib.clips.models import FAILED, PROCESSING, READY, Clip
-from vib.core import access, audit, jobs, storage
+from vib.clips.models import FAILED, PROCESSING, READY, Clip, UploadSession
+from vib.core import access, audit, jobs, sandbox, storage
 from vib.core.db import new_session, utcnow
 from vib.core.db import on_rollback as db_on_rollback
 from vib.core.db import session as current_session
-from vib.core.errors import UserError
+from vib.core.errors import UserError, text_or_none
 from vib.media import filmstrip as media_filmstrip
 from vib.media.errors import MediaError
 from vib.media.frames import frame_times_ms, map_frames
@@ -58,6 +59,7 @@ MEDIA_MESSAGES = {
         "The picture is too large (%(width)d × %(height)d pixels): vib accepts at most %(limit)d pixels on the longest side."
     ),
     "too_long": _l("The video is too long (%(minutes)d minutes): vib accepts at most %(limit)d minutes."),
+    "too_demanding": _l("Processing this video needed more memory or time than vib allows one video (VIB_JOB_MEMORY_MB, VIB_JOB_MINUTES)."),
     "too_many_pixels": _l(
         "The video has more pixels per second than vib accepts (%(width)d × %(height)d at this frame rate): record at a lower resolution or frame rate."
     ),
@@ -105,6 +107,79 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     media.move_in(Path(file_path), clip.original_key)
     jobs.enqueue_after_commit(db, "process_clip", clip.id)
     return clip
+
+
+# -- uploads in pieces ------------------------------------------------------------------------------
+
+
+def begin_upload(db: Session, case: Case, by: User, size, title=None) -> UploadSession:
+    """Announce a video of `size` bytes for `case`: refused at once (before any byte is sent) when the
+    case takes no uploads or the file is larger than VIB_MAX_UPLOAD_MB."""
+    refusal = upload_refusal(case)
+    if refusal:
+        raise ClipError(refusal, status=403)
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise ClipError(_l("Give the size of the file in bytes (size)."), status=422)
+    limit_mb = current_app.config["VIB_MAX_UPLOAD_MB"]
+    if size > limit_mb * 1024 * 1024:
+        raise ClipError(_l("The file is too large: at most %(mb)d MB can be uploaded.", mb=limit_mb), status=413)
+    session = UploadSession(case_id=case.id, user_id=by.id, size_bytes=size, title=text_or_none(title, "title"))
+    db.add(session)
+    db.flush()
+    return session
+
+
+def receive_piece(db: Session, session: UploadSession, offset, data: bytes) -> UploadSession:
+    """Add the next piece; `offset` must be where the previous one ended (409 says where that is)."""
+    if offset != session.received_bytes:
+        raise UploadOffsetError(session)
+    if not data:
+        raise ClipError(_l("The piece is empty."), status=422)
+    if session.received_bytes + len(data) > session.size_bytes:
+        raise ClipError(_l("More bytes arrived than the file was said to hold."), status=422)
+    session.received_bytes = storage.current().append_temp(session.temp_name, data)
+    db.flush()
+    return session
+
+
+def finish_upload(db: Session, session: UploadSession, by: User) -> Clip:
+    """Every byte is there: check the file and make it a clip (or refuse it and delete the bytes)."""
+    if session.received_bytes != session.size_bytes:
+        raise ClipError(
+            _l("The upload is not complete yet (%(got)d of %(size)d bytes).", got=session.received_bytes, size=session.size_bytes),
+            status=409,
+        )
+    media = storage.current()
+    path = media.temp_path(session.temp_name)
+    if not path.exists():  # refused before, and its bytes deleted
+        raise ClipError(_l("This upload is over: start it again."), status=409)
+    db.delete(session)
+    try:
+        return upload(db, db.get(Case, session.case_id), by, path, session.title)
+    finally:
+        path.unlink(missing_ok=True)  # moved into place when accepted; refused bytes go
+
+
+def forget_stale_uploads(db: Session, older_than: timedelta) -> int:
+    """Uploads nobody finished (the browser was closed): their rows go; the daily purge calls this and
+    removes their bytes with the other leftovers of media/tmp."""
+    stale = db.scalars(select(UploadSession).where(UploadSession.created_at < utcnow() - older_than)).all()
+    for session in stale:
+        storage.current().temp_path(session.temp_name).unlink(missing_ok=True)
+        db.delete(session)
+    db.flush()
+    return len(stale)
+
+
+class UploadOffsetError(ClipError):
+    """A piece that does not continue where the upload stands (a retry, or a piece lost)."""
+
+    def __init__(self, session: UploadSession) -> None:
+        super().__init__(_l("This piece does not continue the upload: send from byte %(n)d.", n=session.received_bytes), status=409)
+        self.received = session.received_bytes
+
+    def details(self) -> dict:
+        return {"received": self.received}
 
 
 def media_limits() -> MediaLimits:
@@ -163,7 +238,11 @@ def process_clip(clip_id: int) -> None:
         facts = _facts(clip)  # probed at upload; probing again would read the whole file twice
         media.discard_unfinished(clip.playable_key)  # an earlier run may have stopped half-way
         with media.local_path(clip.original_key) as source, media.writing(clip.playable_key) as target:
-            make_playable(str(source), str(target), facts, _progress_saver(clip))
+            sandbox.run(make_playable, str(source), str(target), facts, progress=_progress_saver(clip))
+    except sandbox.LimitExceeded as exc:
+        log.warning("clip %s failed: over the %s limit", clip_id, exc.limit)
+        _fail(db, clip, "too_demanding")
+        return
     except MediaError as exc:
         log.warning("clip %s failed: %s", clip_id, exc)
         _fail(db, clip, exc.reason)
@@ -217,7 +296,7 @@ def build_filmstrip(clip_id: int) -> None:
     media = storage.current()
     try:
         with media.local_path(clip.playable_key) as playable:
-            sprite, index = media_filmstrip.make_filmstrip(str(playable), clip.duration_ms)
+            sprite, index = sandbox.run(media_filmstrip.make_filmstrip, str(playable), clip.duration_ms)
     except Exception:  # the clip plays without a filmstrip; say so rather than keep everyone waiting
         log.exception("filmstrip of clip %s failed", clip_id)
         clip.filmstrip_failed = True

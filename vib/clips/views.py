@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,14 +13,14 @@ from vib.cases.models import Case
 from vib.cases.operations import upload_refusal, viewing_refusal
 from vib.clips import operations as ops
 from vib.clips.hooks import clip_page_sections
-from vib.clips.models import Clip
+from vib.clips.models import Clip, UploadSession
 from vib.clips.serialise import clip_json
 from vib.core import access, audit, db, storage
 from vib.core.api import int_arg, json_body
 from vib.core.errors import UserError, abort_with, message_for
 from vib.core.hooks import Section, answers
 from vib.core.pages import flashing_refusal
-from vib.core.uploads import upload_view
+from vib.core.uploads import piece_view, upload_view
 from vib.schemes.catalogue import default_scheme_id, get_scheme, localized, scheme_choices
 
 bp = Blueprint("clips", __name__)
@@ -103,6 +103,48 @@ def scheme_page(clip_id: int):
 def api_upload():
     clip = _receive_upload(_form_int("case_id"))
     return jsonify(clip_json(clip, current_user)), 201
+
+
+@bp.post("/api/uploads")
+@login_required
+def api_begin_upload():
+    """A video in pieces: announce it (case, size, title) before sending a byte."""
+    body = json_body()
+    case_id = body.get("case_id")
+    if not db.is_id(case_id):
+        abort_with(400, _l("Say which case the clip belongs to (case_id)."))
+    case = access.get_or_404(current_user, "upload", Case, case_id)
+    session = ops.begin_upload(db.session(), case, current_user, body.get("size"), body.get("title"))
+    return jsonify(_upload_json(session)), 201
+
+
+@bp.put("/api/uploads/<int:upload_id>")
+@login_required
+@piece_view
+def api_upload_piece(upload_id: int):
+    """The next piece (the request body, at most `piece_bytes`), sent at `?offset=`."""
+    session = access.get_or_404(current_user, "send", UploadSession, upload_id)
+    ops.receive_piece(db.session(), session, int_arg("offset"), request.get_data(cache=False))
+    return jsonify(_upload_json(session))
+
+
+@bp.post("/api/uploads/<int:upload_id>/finish")
+@login_required
+def api_finish_upload(upload_id: int):
+    session = access.get_or_404(current_user, "send", UploadSession, upload_id)
+    clip = ops.finish_upload(db.session(), session, current_user)
+    return jsonify(clip_json(clip, current_user)), 201
+
+
+def _upload_json(session) -> dict:
+    return {
+        "id": session.id,
+        "case_id": session.case_id,
+        "size": session.size_bytes,
+        "received": session.received_bytes,
+        "piece_bytes": current_app.config["VIB_UPLOAD_PIECE_BYTES"],
+        "url": url_for("clips.api_upload_piece", upload_id=session.id),
+    }
 
 
 @bp.get("/api/clips")

@@ -27,6 +27,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SECRET_KEY": os.environ.get("VIB_SECRET_KEY") or _stored_secret(home),
         "VIB_MAX_UPLOAD_MB": max_upload_mb,
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        # An upload in pieces sends at most this much per request (the server never holds more).
+        "VIB_UPLOAD_PIECE_BYTES": _int("VIB_UPLOAD_PIECE_MB", 8) * 1024 * 1024,
         # Form fields beside the file are tiny; only the file itself may be large.
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "VIB_JOBS": os.environ.get("VIB_JOBS", "thread"),
@@ -36,6 +38,10 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_MAX_SIDE_PX": _int("VIB_MAX_SIDE_PX", 4096),
         "VIB_MAX_DURATION_MINUTES": _int("VIB_MAX_DURATION_MINUTES", 180),
         "VIB_MAX_PIXELS_PER_SECOND": _int("VIB_MAX_PIXELS_PER_SECOND", 3840 * 2160 * 60),
+        # Converting a video runs in a child process with these caps (0: in the job's own thread).
+        "VIB_JOB_ISOLATION": os.environ.get("VIB_JOB_ISOLATION", "1") != "0",
+        "VIB_JOB_MEMORY_MB": _int("VIB_JOB_MEMORY_MB", 3072),
+        "VIB_JOB_MINUTES": _int("VIB_JOB_MINUTES", 240),
         "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
         # The code scheme of cases that choose none; an id of annotations/ or of an imported scheme.
         "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),

@@ -10,6 +10,10 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from vib.core.security import is_api_request
 from vib.core.uploads import accepts_upload
 
+# The server itself refuses any body larger than a piece of an upload, before reading it.
+TOO_LARGE_FOR_THE_SERVER = _l(
+    "The request is too large. A video is sent in pieces of at most %(mb)d MB: the upload form does this by itself, and API clients use POST /api/uploads."
+)
 MESSAGES = {
     400: _l("The request is not valid."),
     401: _l("Authentication required."),

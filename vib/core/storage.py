@@ -77,6 +77,14 @@ class Storage(ABC):
         what a crash left behind. Returns how many."""
 
     @abstractmethod
+    def append_temp(self, name: str, data: bytes) -> int:
+        """Add `data` to the temporary file `name` (made when missing); returns its size now."""
+
+    @abstractmethod
+    def temp_path(self, name: str) -> Path:
+        """Where the temporary file `name` is (for `move_in` and the media code)."""
+
+    @abstractmethod
     def move_in(self, source: Path, key: str) -> None:
         """Store a local file (one from `new_temp_file`) as `key`; the file is gone afterwards."""
 
@@ -180,6 +188,17 @@ class LocalStorage(Storage):
         for path in stale:
             path.unlink(missing_ok=True)
         return len(stale)
+
+    def append_temp(self, name: str, data: bytes) -> int:
+        path = self.temp_path(name)
+        with open(path, "ab") as target:
+            target.write(data)
+            return target.tell()
+
+    def temp_path(self, name: str) -> Path:
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"not a temporary file name: {name!r}")
+        return self.tmp_dir / name
 
     def move_in(self, source: Path, key: str) -> None:
         target = self._path(key)

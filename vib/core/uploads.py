@@ -37,15 +37,24 @@ def upload_view(view: Callable) -> Callable:
     return view
 
 
+def piece_view(view: Callable) -> Callable:
+    """Mark a view that receives one piece of an upload: bodies of up to VIB_UPLOAD_PIECE_BYTES."""
+    view.vib_accepts_piece = True
+    return view
+
+
 def accepts_upload(endpoint: str | None) -> bool:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return bool(getattr(view, "vib_accepts_upload", False))
 
 
 def _limit_body() -> None:
-    """Allow VIB_MAX_UPLOAD_MB on the upload views only; everything else is refused past 1 MB
-    before it is read (registered before the CSRF check, which reads the form)."""
-    if not accepts_upload(request.endpoint):
+    """Allow VIB_MAX_UPLOAD_MB on the (whole-file) upload views, a piece on the piece view; everything
+    else is refused past 1 MB before it is read (registered before the CSRF check, which reads the form)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "vib_accepts_piece", False):
+        request.max_content_length = current_app.config["VIB_UPLOAD_PIECE_BYTES"]
+    elif not getattr(view, "vib_accepts_upload", False):
         request.max_content_length = SMALL_BODY
 
 

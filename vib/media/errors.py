@@ -20,6 +20,7 @@ class MediaError(Exception):
         "picture_too_large",
         "too_long",
         "too_many_pixels",
+        "too_demanding",
     )
 
     def __init__(self, reason: str, detail: str = "", values: dict | None = None) -> None:
@@ -29,3 +30,6 @@ class MediaError(Exception):
         self.reason = reason
         self.detail = detail
         self.values = values or {}  # the figures a message about a limit names
+
+    def __reduce__(self):  # media work runs in a child process: the error travels back whole
+        return (MediaError, (self.reason, self.detail, self.values))

@@ -30,6 +30,7 @@ from vib.cases.hooks import consent_withdrawn
 from vib.cases.models import Case
 from vib.clips.hooks import clip_facts
 from vib.clips.models import Clip
+from vib.clips.operations import forget_stale_uploads
 from vib.core import audit, jobs, storage
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
@@ -266,6 +267,7 @@ STALE_UPLOAD_SECONDS = 24 * 3600  # an upload not written to for a day was cut o
 @jobs.task("purge")
 def purge_job(_unused: int = 0) -> None:
     """The daily purge (`vib serve` queues it once a day); it also removes cut-off uploads."""
+    forget_stale_uploads(current_session(), timedelta(seconds=STALE_UPLOAD_SECONDS))
     storage.current().remove_temp_files(unchanged_for=STALE_UPLOAD_SECONDS)
     deleted = purge(current_session())
     if deleted:
