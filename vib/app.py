@@ -15,7 +15,7 @@ from vib.clips.operations import requeue_unfinished
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
-from vib.core import access, config, db, errors, i18n, jobs, security, storage, throttle, uploads
+from vib.core import access, config, db, errors, i18n, jobs, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
 from vib.privacy import operations as privacy
 from vib.privacy.views import bp as privacy_bp
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "index", _start_page)
+    openapi.init_app(app)
     return app
 
 

@@ -7,9 +7,10 @@ from vib.cases import operations as ops
 from vib.cases.forms import PURPOSE_LABELS, ROLE_LABELS, CaseForm, CloseCaseForm, ConsentForm, WithdrawForm
 from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
+from vib.cases.schemas import Closing, Consent, NewCase, Withdrawal
 from vib.cases.serialise import case_json
 from vib.core import access, db
-from vib.core.api import json_body
+from vib.core.api import accepts, json_body
 from vib.core.hooks import answers
 from vib.core.pages import flashing_refusal
 from vib.schemes.catalogue import scheme_choices
@@ -109,6 +110,7 @@ def api_list():
 
 @bp.post("/api/cases")
 @login_required
+@accepts(NewCase)
 def api_create():
     if not access.may_do(current_user, "create_case"):
         abort(403)
@@ -125,6 +127,7 @@ def api_get(case_id: int):
 
 @bp.post("/api/cases/<int:case_id>/consents")
 @login_required
+@accepts(Consent)
 def api_consent(case_id: int):
     case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body()
@@ -136,6 +139,7 @@ def api_consent(case_id: int):
 
 @bp.post("/api/cases/<int:case_id>/consents/withdraw")
 @login_required
+@accepts(Withdrawal)
 def api_withdraw(case_id: int):
     case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body()
@@ -145,6 +149,7 @@ def api_withdraw(case_id: int):
 
 @bp.post("/api/cases/<int:case_id>/close")
 @login_required
+@accepts(Closing)
 def api_close(case_id: int):
     case = access.get_or_404(current_user, "edit", Case, case_id)
     body = json_body() if request.get_data() else {}  # the date is optional: an empty body closes it today

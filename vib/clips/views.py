@@ -14,9 +14,10 @@ from vib.cases.operations import upload_refusal, viewing_refusal
 from vib.clips import operations as ops
 from vib.clips.hooks import clip_page_sections
 from vib.clips.models import Clip, UploadSession
+from vib.clips.schemas import ClipChange, NewUpload
 from vib.clips.serialise import clip_json
 from vib.core import access, audit, db, storage
-from vib.core.api import int_arg, json_body
+from vib.core.api import accepts, int_arg, json_body
 from vib.core.errors import UserError, abort_with, message_for
 from vib.core.hooks import Section, answers
 from vib.core.pages import flashing_refusal
@@ -107,6 +108,7 @@ def api_upload():
 
 @bp.post("/api/uploads")
 @login_required
+@accepts(NewUpload)
 def api_begin_upload():
     """A video in pieces: announce it (case, size, title) before sending a byte."""
     body = json_body()
@@ -165,6 +167,7 @@ def api_get(clip_id: int):
 
 @bp.patch("/api/clips/<int:clip_id>")
 @login_required
+@accepts(ClipChange)
 def api_update(clip_id: int):
     clip = ops.update_clip(db.session(), access.get_or_404(current_user, "edit", Clip, clip_id), json_body())
     return jsonify(clip_json(clip, current_user))

@@ -10,9 +10,10 @@ from vib.clips.serialise import clip_json
 from vib.coding import hooks
 from vib.coding import operations as ops
 from vib.coding.models import Moment
+from vib.coding.schemas import MomentChange, MomentFields
 from vib.coding.serialise import moment_json
 from vib.core import access, db
-from vib.core.api import int_arg, json_body
+from vib.core.api import accepts, int_arg, json_body
 from vib.core.errors import abort_with
 from vib.core.hooks import answers
 from vib.schemes import catalogue as schemes
@@ -127,6 +128,7 @@ def api_list_moments(clip_id: int):
 
 @bp.post("/api/clips/<int:clip_id>/moments")
 @login_required
+@accepts(MomentFields)
 def api_create_moment(clip_id: int):
     clip = access.get_or_404(current_user, "code", Clip, clip_id)
     moment = ops.create_moment(db.session(), clip, current_user, json_body())
@@ -135,6 +137,7 @@ def api_create_moment(clip_id: int):
 
 @bp.patch("/api/moments/<int:moment_id>")
 @login_required
+@accepts(MomentChange)
 def api_update_moment(moment_id: int):
     moment = ops.update_moment(db.session(), access.get_or_404(current_user, "code", Moment, moment_id), json_body(), current_user)
     return jsonify(moment_json(db.session(), moment, current_user))

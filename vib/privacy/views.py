@@ -11,11 +11,12 @@ from vib.cases.models import Case
 from vib.clips.hooks import clip_page_sections
 from vib.clips.models import Clip
 from vib.core import access, db
-from vib.core.api import json_body
+from vib.core.api import accepts, json_body
 from vib.core.hooks import Section
 from vib.privacy import operations as ops
 from vib.privacy.export import export_case
 from vib.privacy.models import OWNER
+from vib.privacy.schemas import PolicyChange
 
 bp = Blueprint("privacy", __name__)
 
@@ -63,6 +64,7 @@ def api_policy():
 
 @bp.put("/api/policy")
 @login_required
+@accepts(PolicyChange)
 def api_set_policy():
     _administrators_only()
     return jsonify(ops.policy_json(ops.set_policy(db.session(), current_user, "admin", json_body())))

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from vib.accounts.certificates import askable_supervisors
 from vib.clips.models import Clip
 from vib.core import access, db
-from vib.core.api import json_body
+from vib.core.api import accepts, json_body
 from vib.supervision import notifications
 from vib.supervision import operations as ops
 from vib.supervision.models import FeedbackItem, ReviewRequest
+from vib.supervision.schemas import AnswerBody, FeedbackBody, ReviewRequestBody
 from vib.supervision.serialise import answer_json, feedback_json, review_json
 
 bp = Blueprint("supervision_api", __name__, url_prefix="/api")
@@ -30,6 +31,7 @@ def _feedback_item(review_id: int, item_id: int) -> FeedbackItem:
 
 @bp.post("/clips/<int:clip_id>/reviews")
 @login_required
+@accepts(ReviewRequestBody)
 def request_review(clip_id: int):
     clip = access.get_or_404(current_user, "own", Clip, clip_id)  # only its owner asks
     body = json_body()
@@ -72,6 +74,7 @@ def clip_feedback(clip_id: int):
 
 @bp.post("/reviews/<int:review_id>/feedback")
 @login_required
+@accepts(FeedbackBody)
 def add_feedback(review_id: int):
     item = ops.add_feedback(db.session(), _review(review_id), current_user, json_body())
     return jsonify(feedback_json(item)), 201
@@ -79,6 +82,7 @@ def add_feedback(review_id: int):
 
 @bp.patch("/reviews/<int:review_id>/feedback/<int:item_id>")
 @login_required
+@accepts(FeedbackBody)
 def update_feedback(review_id: int, item_id: int):
     item = _feedback_item(review_id, item_id)
     return jsonify(feedback_json(ops.update_feedback(db.session(), item, current_user, json_body())))
@@ -100,6 +104,7 @@ def send(review_id: int):
 
 @bp.post("/reviews/<int:review_id>/answers")
 @login_required
+@accepts(AnswerBody)
 def answer(review_id: int):
     reply = ops.answer(db.session(), _review(review_id), current_user, json_body())
     return jsonify(answer_json(reply)), 201

@@ -1,0 +1,16 @@
+"""The JSON bodies the clips API takes (types only: vib.core.api.Body)."""
+
+from __future__ import annotations
+
+from vib.core.api import Body
+
+
+class ClipChange(Body):
+    title: str | None = None
+    scheme: str | None = None
+
+
+class NewUpload(Body):
+    case_id: int | None = None
+    size: int | None = None
+    title: str | None = None

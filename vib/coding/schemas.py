@@ -1,0 +1,18 @@
+"""The JSON bodies the moments API takes (types only: vib.core.api.Body)."""
+
+from __future__ import annotations
+
+from vib.core.api import Body
+
+
+class MomentFields(Body):
+    start_ms: int | None = None
+    end_ms: int | None = None
+    code: str | None = None
+    actor: str | None = None
+    note: str | None = None
+    tags: list[str] | None = None
+
+
+class MomentChange(MomentFields):
+    version: int | None = None
