@@ -11,6 +11,7 @@ from vib import access as access_rules
 from vib.accounts.views import bp as accounts_bp
 from vib.admin.views import bp as admin_bp
 from vib.cases.views import bp as cases_bp
+from vib.clips.models import UploadSession
 from vib.clips.operations import requeue_unfinished
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
@@ -58,10 +59,10 @@ def _start_page():
 
 def start_background_work(app: Flask) -> int:
     """Queue again the jobs a restart interrupted (processing, and the files of deleted clips), and
-    delete the uploads it cut off (no upload is running before the server starts). Called by
-    `vib serve` and `vib demo`."""
+    delete the whole-file uploads it cut off (none is running before the server starts); an upload in
+    pieces goes on after a restart. Called by `vib serve` and `vib demo`."""
     with app.app_context(), db.unit_of_work() as session:
-        removed = storage.current().remove_temp_files()
+        removed = storage.current().remove_temp_files(sparing=UploadSession.TEMP_PREFIX)  # those can go on
         if removed:
             app.logger.warning("removed %d unfinished upload(s) from media/tmp", removed)
         return requeue_unfinished(session) + privacy.finish_unfinished(session)

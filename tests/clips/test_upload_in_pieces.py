@@ -11,8 +11,9 @@ from sqlalchemy import func, select, update
 
 from tests.clips.test_upload import stored_files
 from tests.conftest import wait_for_jobs
+from vib.app import start_background_work
 from vib.clips.models import UploadSession
-from vib.core import db
+from vib.core import db, storage
 from vib.privacy.operations import purge_job
 
 
@@ -105,3 +106,19 @@ def test_the_daily_purge_forgets_uploads_nobody_finished(app, api, case):
         db.session().commit()
         assert db.session().scalar(select(func.count(UploadSession.id))) == 0
     assert stored_files(app) == []
+
+
+def test_an_upload_in_pieces_goes_on_after_a_restart_and_stops_cleanly_when_its_bytes_are_lost(app, api, case, videos):
+    data = videos["cfr.mp4"].read_bytes()
+    upload = begin(api, case["id"], len(data)).json
+    put(api, upload, 0, data[:1000])
+    start_background_work(app)  # a restart: whole-file leftovers go, pieces stay
+    assert put(api, upload, 1000, data[1000:]).json["received"] == len(data)
+    assert api("worker").post(f"{upload['url']}/finish").status_code == 201
+
+    lost = begin(api, case["id"], len(data)).json
+    put(api, lost, 0, data[:1000])
+    with app.app_context():
+        storage.current().remove_temp_files()  # as a careless cleanup would
+    answer = put(api, lost, 1000, data[1000:])
+    assert answer.status_code == 409 and "interrupted" in answer.json["error"]

@@ -123,6 +123,33 @@ def test_an_upload_streamed_to_a_temp_file_is_moved_in(media):
     assert not os.path.exists(temp.name)
 
 
+def test_pieces_are_appended_to_a_temp_file_which_is_then_moved_in(media):
+    assert media.temp_size("upload-session-1") == 0
+    assert media.append_temp("upload-session-1", VIDEO[:10]) == 10
+    assert media.append_temp("upload-session-1", VIDEO[10:]) == len(VIDEO) == media.temp_size("upload-session-1")
+    media.move_in(media.temp_path("upload-session-1"), "clips/2/original")
+    assert media.read_bytes("clips/2/original") == VIDEO
+    with pytest.raises(ValueError):
+        media.temp_path("../clips/2/original")
+
+
+def test_leftover_temp_files_are_removed_but_those_spared(media):
+    media.append_temp("upload-session-3", b"x")
+    with media.new_temp_file() as temp:
+        temp.write(b"y")
+    assert media.remove_temp_files(sparing="upload-session-") == 1
+    assert not os.path.exists(temp.name) and media.temp_size("upload-session-3") == 1
+    assert media.remove_temp_files(unchanged_for=3600) == 0  # written just now
+    assert media.remove_temp_files() == 1
+
+
+def test_keys_lists_everything_below_a_folder(media):
+    for key in ("clips/1/original", "clips/1/thumbs/320/0.jpg", "clips/12/original"):
+        media.save(key, b"x")
+    assert media.keys("clips/1") == ["clips/1/original", "clips/1/thumbs/320/0.jpg"]
+    assert media.keys("clips/77") == []
+
+
 def test_delete_removes_one_key(media):
     media.save("clips/1/playable.mp4", VIDEO)
     media.save("clips/1/original", VIDEO)

@@ -91,6 +91,8 @@ class UploadSession(Base):
     received_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    TEMP_PREFIX = "upload-session-"
+
     @property
     def temp_name(self) -> str:
-        return f"upload-session-{self.id}"
+        return f"{self.TEMP_PREFIX}{self.id}"

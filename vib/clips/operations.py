@@ -137,7 +137,10 @@ def receive_piece(db: Session, session: UploadSession, offset, data: bytes) -> U
         raise ClipError(_l("The piece is empty."), status=422)
     if session.received_bytes + len(data) > session.size_bytes:
         raise ClipError(_l("More bytes arrived than the file was said to hold."), status=422)
-    session.received_bytes = storage.current().append_temp(session.temp_name, data)
+    media = storage.current()
+    if media.temp_size(session.temp_name) != session.received_bytes:  # its bytes were lost (a cleanup)
+        raise ClipError(_l("This upload was interrupted: start it again."), status=409)
+    session.received_bytes = media.append_temp(session.temp_name, data)
     db.flush()
     return session
 

@@ -72,13 +72,17 @@ class Storage(ABC):
         the caller deletes it unless `move_in` took it."""
 
     @abstractmethod
-    def remove_temp_files(self, unchanged_for: float = 0.0) -> int:
+    def remove_temp_files(self, unchanged_for: float = 0.0, sparing: str | None = None) -> int:
         """Delete temporary files (uploads being received) not written for `unchanged_for` seconds:
-        what a crash left behind. Returns how many."""
+        what a crash left behind; names starting with `sparing` stay. Returns how many."""
 
     @abstractmethod
     def append_temp(self, name: str, data: bytes) -> int:
         """Add `data` to the temporary file `name` (made when missing); returns its size now."""
+
+    @abstractmethod
+    def temp_size(self, name: str) -> int:
+        """How many bytes the temporary file `name` holds (0 when there is none)."""
 
     @abstractmethod
     def temp_path(self, name: str) -> Path:
@@ -182,12 +186,20 @@ class LocalStorage(Storage):
     def new_temp_file(self, prefix: str = "upload-", suffix: str = "") -> IO[bytes]:
         return tempfile.NamedTemporaryFile(dir=self.tmp_dir, prefix=prefix, suffix=suffix, delete=False)
 
-    def remove_temp_files(self, unchanged_for: float = 0.0) -> int:
+    def remove_temp_files(self, unchanged_for: float = 0.0, sparing: str | None = None) -> int:
         now = time.time()
-        stale = [path for path in self.tmp_dir.iterdir() if path.is_file() and now - path.stat().st_mtime >= unchanged_for]
+        stale = [
+            path
+            for path in self.tmp_dir.iterdir()
+            if path.is_file() and now - path.stat().st_mtime >= unchanged_for and not (sparing and path.name.startswith(sparing))
+        ]
         for path in stale:
             path.unlink(missing_ok=True)
         return len(stale)
+
+    def temp_size(self, name: str) -> int:
+        path = self.temp_path(name)
+        return path.stat().st_size if path.exists() else 0
 
     def append_temp(self, name: str, data: bytes) -> int:
         path = self.temp_path(name)
