@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,7 +158,10 @@ def _start_of(day: date) -> datetime:
 
 @clip_facts.connect
 def _clip_deletion_facts(clip: Clip) -> dict:
-    plan = planned_deletion(clip, policy(current_session()))
+    # A list of clips asks once per clip: read the policy once per request (an absent row is not cached).
+    if "vib_retention_policy" not in g:
+        g.vib_retention_policy = policy(current_session())
+    plan = planned_deletion(clip, g.vib_retention_policy)
     return {"delete_after": plan.on.isoformat(), "deletion_reason": plan.reason}
 
 
