@@ -12,13 +12,11 @@ from vib.accounts.views import bp as accounts_bp
 from vib.admin.views import bp as admin_bp
 from vib.cases.views import bp as cases_bp
 from vib.clips.models import UploadSession
-from vib.clips.operations import requeue_unfinished
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, i18n, jobs, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
-from vib.privacy import operations as privacy
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
@@ -27,7 +25,6 @@ from vib.supervision.pages import bp as supervision_bp
 BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp)
 # Features that fill another's registry when imported: what they keep of a clip, for privacy.
 REGISTERING = (coding_privacy, supervision_privacy)
-PURGE_EVERY_SECONDS = 24 * 3600
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -60,24 +57,15 @@ def _start_page():
 def start_background_work(app: Flask) -> int:
     """Queue again the jobs a restart interrupted (processing, and the files of deleted clips), and
     delete the whole-file uploads it cut off (none is running before the server starts); an upload in
-    pieces goes on after a restart. Called by `vib serve` and `vib demo`."""
+    pieces goes on after a restart. Called by `vib serve` and `vib demo` (one process)."""
     with app.app_context(), db.unit_of_work() as session:
         removed = storage.current().remove_temp_files(sparing=UploadSession.TEMP_PREFIX)  # those can go on
         if removed:
             app.logger.warning("removed %d unfinished upload(s) from media/tmp", removed)
-        return requeue_unfinished(session) + privacy.finish_unfinished(session)
+        return jobs.resume_unfinished(session)
 
 
-def purge_daily(app: Flask, every_seconds: float = PURGE_EVERY_SECONDS) -> threading.Event:
-    """Run the purge (deletions that are due, warnings of those near) now and then once a day, until
-    the returned event is set."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            with app.app_context():
-                jobs.enqueue("purge", 0)
-            stop.wait(every_seconds)
-
-    threading.Thread(target=loop, name="vib-daily-purge", daemon=True).start()
-    return stop
+def purge_daily(app: Flask) -> threading.Event:
+    """Queue the daily work (the purge: deletions that are due, warnings of those near) now and then
+    once a day, until the returned event is set. `vib serve` starts it; with RQ the workers do."""
+    return jobs.keep_time(app, with_sweep=False, every_seconds=3600)

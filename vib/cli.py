@@ -1,9 +1,10 @@
-"""The `vib` command: serve, init, demo, user, token, schemes, audit, purge, policy, case."""
+"""The `vib` command: serve, worker, jobs, init, demo, user, token, schemes, audit, purge, policy, case."""
 
 from __future__ import annotations
 
 import getpass
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import waitress.parser
 import waitress.utilities
 from flask import Flask
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from vib.accounts import second_factor
 from vib.accounts.certificates import certificate_state
@@ -27,7 +28,7 @@ from vib.admin.operations import set_certificate
 from vib.app import create_app, purge_daily, start_background_work
 from vib.cases.models import Case
 from vib.coding.operations import queue_moment_thumbnails
-from vib.core import audit
+from vib.core import audit, jobs
 from vib.core.db import migrate, session, unit_of_work
 from vib.core.errors import TOO_LARGE_FOR_THE_SERVER, UserError
 from vib.demo import demo_clip_ids, set_up_demo
@@ -58,17 +59,51 @@ def init() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve vib with waitress (migrates the database first)."""
-    _serve(_migrated_app(), host, port, threads)
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once per process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Web processes (more than 1: gunicorn).")
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve vib (migrates the database first): waitress in this process, or with --workers N gunicorn
+    with N processes (needs VIB_REDIS_URL and a PostgreSQL VIB_DATABASE_URL)."""
+    app = create_app()
+    if workers > 1:
+        refusal = several_processes_refusal(app)
+        if refusal:
+            raise click.UsageError(refusal)
+        migrate(app.config["VIB_DATABASE_URL"])
+        _serve_with_gunicorn(host, port, threads, workers)
+        return
+    migrate(app.config["VIB_DATABASE_URL"])
+    _serve(app, host, port, threads)
+
+
+def several_processes_refusal(app: Flask) -> str | None:
+    """Why vib cannot run in several web processes with these settings, or None."""
+    missing = []
+    if not app.config["VIB_REDIS_URL"]:
+        missing.append("VIB_REDIS_URL: the job queue and the login throttling must be shared by every process, and Redis is where")
+    if make_url(app.config["VIB_DATABASE_URL"]).get_backend_name() != "postgresql":
+        missing.append("a PostgreSQL VIB_DATABASE_URL: SQLite lets one process write at a time, so requests would wait and fail")
+    if not missing:
+        return None
+    return "--workers above 1 needs " + "; and ".join(missing) + ". See docs/deploy.md, or leave out --workers for one process."
+
+
+def _serve_with_gunicorn(host: str, port: int, threads: int, workers: int) -> None:
+    """Replace this process by gunicorn serving vib.wsgi:app (its jobs run in `vib worker` processes)."""
+    arguments = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
+    arguments += ["--bind", f"{host}:{port}", "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "vib.wsgi:app"]
+    click.echo(f"vib is running on http://{host}:{port}/ in {workers} gunicorn processes (Ctrl+C stops it)", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, arguments)
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
     requeued = start_background_work(app)
     if requeued:
         click.echo(f"Re-queued {requeued} unfinished job(s).", err=True)
-    purge_daily(app)
+    if app.config["VIB_JOBS"] != "rq" and not app.config["VIB_REDIS_URL"]:
+        purge_daily(app)  # with Redis the `vib worker` processes queue the daily work
     click.echo(f"vib is running on http://{host}:{port}/ (Ctrl+C stops it)", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, **waitress_settings(app))
 
@@ -350,3 +385,73 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     app.extensions["vib.jobs"].wait_idle()
     if not no_serve:
         _serve(app, host, port, threads=8)
+
+
+@main.command()
+@click.option("--queues", default=",".join(jobs.QUEUES), show_default=True, help="The queues to take jobs from, in order.")
+@click.option("--burst", is_flag=True, help="Run what is queued (after one sweep), then stop.")
+def worker(queues: str, burst: bool) -> None:
+    """Run background jobs from the Redis queues (needs VIB_REDIS_URL). Every worker also sweeps now
+    and then for unfinished work that no job is doing, and queues the daily work once a day."""
+    from rq import SimpleWorker  # noqa: PLC0415 - rq is only installed for the scaled deployment
+
+    app = create_app()
+    names = [name.strip() for name in queues.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(jobs.QUEUES))
+    if unknown or not names:
+        raise click.UsageError(f"unknown queue(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(jobs.QUEUES)}")
+    runner = app.extensions["vib.jobs"]
+    if not isinstance(runner, jobs.RedisJobs):
+        raise click.UsageError("vib worker needs VIB_REDIS_URL (without it, `vib serve` runs the jobs itself).")
+    resumed = jobs.sweep(app)
+    if resumed:
+        click.echo(f"Queued {resumed} unfinished job(s) again.", err=True)
+    with app.app_context():
+        stop = None if burst else jobs.keep_time(app, with_sweep=True)
+        try:
+            # Jobs run in this process (SimpleWorker): the conversions already run in a sandboxed
+            # child process of their own, and a fork per job would share the database connections.
+            SimpleWorker([runner.queues[name] for name in names], connection=runner.redis).work(
+                burst=burst, with_scheduler=True, logging_level="WARNING"
+            )
+        finally:
+            if stop is not None:
+                stop.set()
+
+
+@main.group("jobs", invoke_without_command=True)
+@click.pass_context
+def jobs_group(context: click.Context) -> None:
+    """The background jobs: queue depth, running and failed jobs (ids and kinds only)."""
+    if context.invoked_subcommand is not None:
+        return
+    app = create_app()
+    with app.app_context():
+        overview = app.extensions["vib.jobs"].overview()
+    click.echo(f"runner: {overview.runner}" + (f", {overview.workers} worker(s)" if overview.runner == "rq" else ""))
+    for state in overview.queues:
+        click.echo(
+            f"{state.name}: {state.queued} queued, {len(state.running)} running, {state.retrying} waiting to retry, {len(state.failed)} failed"
+        )
+        for job in state.running:
+            click.echo(f"  running  {job.id}  {job.kind}")
+        for job in state.failed:
+            click.echo(f"  failed   {job.id}  {job.kind}  {job.failure}")
+
+
+@jobs_group.command("retry")
+@click.argument("job_id")
+def jobs_retry(job_id: str) -> None:
+    """Queue the failed job JOB_ID again."""
+    app = create_app()
+    runner = app.extensions["vib.jobs"]
+    if not isinstance(runner, jobs.RedisJobs):
+        raise click.UsageError("only jobs on the Redis queues can fail and be retried (VIB_REDIS_URL)")
+    with app.app_context():
+        if not runner.retry(job_id):
+            raise click.ClickException(f"no failed job {job_id}")
+    click.echo(f"{job_id}: queued again", err=True)
+
+
+if __name__ == "__main__":  # python -m vib.cli (the tests start workers so)
+    main()

@@ -229,7 +229,7 @@ def _default_title(db: Session, case: Case) -> str:
 # -- processing (background jobs) ----------------------------------------------------------------
 
 
-@jobs.task("process_clip")
+@jobs.task("process_clip", queue=jobs.MEDIA)
 def process_clip(clip_id: int) -> None:
     """Build the playable rendition, mark the clip ready, then queue the filmstrip."""
     db = current_session()
@@ -290,7 +290,7 @@ def _fail(db: Session, clip: Clip, reason: str) -> None:
     storage.current().delete(clip.playable_key)
 
 
-@jobs.task("build_filmstrip")
+@jobs.task("build_filmstrip", queue=jobs.MEDIA)
 def build_filmstrip(clip_id: int) -> None:
     db = current_session()
     clip = db.get(Clip, clip_id)
@@ -309,16 +309,16 @@ def build_filmstrip(clip_id: int) -> None:
     clip.filmstrip_ready = True
 
 
+@jobs.resumer
 def requeue_unfinished(db: Session) -> int:
-    """Queue again what a restart interrupted: processing clips, and ready clips without a filmstrip."""
+    """Queue again what a restart or a lost worker interrupted: processing clips, and ready clips
+    without a filmstrip, unless a job is at them."""
     clips = db.scalars(
         select(Clip).where(
             or_(Clip.status == PROCESSING, (Clip.status == READY) & Clip.filmstrip_ready.is_(False) & Clip.filmstrip_failed.is_(False))
         )
     ).all()
-    for clip in clips:
-        jobs.enqueue_after_commit(db, "process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id)
-    return len(clips)
+    return sum(jobs.resume_after_commit(db, "process_clip" if clip.status == PROCESSING else "build_filmstrip", clip.id) for clip in clips)
 
 
 # -- pictures -----------------------------------------------------------------------------------

@@ -31,9 +31,15 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_UPLOAD_PIECE_BYTES": _int("VIB_UPLOAD_PIECE_MB", 8) * 1024 * 1024,
         # Form fields beside the file are tiny; only the file itself may be large.
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
-        "VIB_JOBS": os.environ.get("VIB_JOBS", "thread"),
-        # Redis, for what several processes must share (login throttling); memory when empty.
+        # Who runs background jobs: "thread" (in this process), "rq" (Redis queues and `vib worker`
+        # processes), "inline"; empty: rq when VIB_REDIS_URL is set, else thread.
+        "VIB_JOBS": os.environ.get("VIB_JOBS", ""),
+        # Redis, for what several processes must share (job queues, login throttling); memory when empty.
         "VIB_REDIS_URL": os.environ.get("VIB_REDIS_URL", ""),
+        # A running job renews its lease this often (a third); a worker killed mid-job is noticed when
+        # it runs out, by the sweep that workers run every VIB_SWEEP_SECONDS.
+        "VIB_JOB_LEASE_SECONDS": _int("VIB_JOB_LEASE_SECONDS", 60),
+        "VIB_SWEEP_SECONDS": _int("VIB_SWEEP_SECONDS", 60),
         # What one clip may demand, checked before anything is decoded (longest side, length, pixel rate).
         "VIB_MAX_SIDE_PX": _int("VIB_MAX_SIDE_PX", 4096),
         "VIB_MAX_DURATION_MINUTES": _int("VIB_MAX_DURATION_MINUTES", 180),

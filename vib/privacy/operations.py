@@ -230,12 +230,11 @@ def remove_clip_files(clip_id: int) -> None:
     tombstone.files_removed_at = utcnow()
 
 
+@jobs.resumer
 def finish_unfinished(db: Session) -> int:
-    """Queue the removal of files that a stop interrupted (called at start)."""
+    """Queue the removal of files that a stop interrupted, unless a job is at it."""
     waiting = db.scalars(select(ClipTombstone.clip_id).where(ClipTombstone.files_removed_at.is_(None))).all()
-    for clip_id in waiting:
-        jobs.enqueue_after_commit(db, "remove_clip_files", clip_id)
-    return len(waiting)
+    return sum(jobs.resume_after_commit(db, "remove_clip_files", clip_id) for clip_id in waiting)
 
 
 @dataclass
@@ -267,9 +266,9 @@ def purge(db: Session, by=None, role: str = SYSTEM, dry_run: bool = False, now: 
 STALE_UPLOAD_SECONDS = 24 * 3600  # an upload not written to for a day was cut off
 
 
-@jobs.task("purge")
+@jobs.task("purge", daily=True)
 def purge_job(_unused: int = 0) -> None:
-    """The daily purge (`vib serve` queues it once a day); it also removes cut-off uploads."""
+    """The daily purge (queued once a day by `vib serve` or the workers); it also removes cut-off uploads."""
     forget_stale_uploads(current_session(), timedelta(seconds=STALE_UPLOAD_SECONDS))
     storage.current().remove_temp_files(unchanged_for=STALE_UPLOAD_SECONDS)
     deleted = purge(current_session())
