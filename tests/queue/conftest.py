@@ -105,3 +105,100 @@ def wait_until(condition, timeout: float = 60, every: float = 0.1, message: str 
 
 def media_files(app) -> list[Path]:
     return sorted(p for p in Path(app.config["VIB_MEDIA_DIR"]).rglob("*") if p.is_file())
+
+
+SERVER_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # runs on every machine of the project
+
+
+@pytest.fixture(scope="session")
+def server_database():
+    """A migrated PostgreSQL database of this xdist worker's own, for the tests that need a server
+    database whichever database the suite runs on (several processes, a restart of the server)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from tests.conftest import worker_database
+    from vib.core.db import migrate
+
+    url = worker_database(make_url(os.environ.get("VIB_TEST_DATABASE_URL") or SERVER_DATABASE), f"server_{XDIST_WORKER or 'main'}")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    rendered = url.render_as_string(hide_password=False)
+    migrate(rendered)
+    return url
+
+
+class FlakyLine:
+    """A TCP proxy between vib and PostgreSQL that a test can cut (every connection dropped, new ones
+    refused, as while the server restarts) and mend again."""
+
+    def __init__(self, target_port: int = 5432) -> None:
+        import socket
+        import threading
+
+        self._socket, self._threading = socket, threading
+        self.target_port = target_port
+        self.connections: list = []
+        self._lock = threading.Lock()
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.listener = None
+        self.mend()
+
+    def mend(self) -> None:
+        listener = self._socket.socket()
+        listener.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        self._threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self.listener = self.listener, None
+        try:
+            listener.shutdown(self._socket.SHUT_RDWR)  # wakes the thread waiting in accept()
+        except OSError:
+            pass
+        listener.close()
+        with self._lock:
+            for connection in self.connections:
+                try:
+                    connection.shutdown(self._socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                connection.close()
+            self.connections.clear()
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = self._socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                if self.listener is not listener:  # cut while this one was being made
+                    client.close()
+                    server.close()
+                    return
+                self.connections += [client, server]
+            for source, target in ((client, server), (server, client)):
+                self._threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, target) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.close()
+                except OSError:
+                    pass

@@ -20,8 +20,11 @@ from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from vib.core import errors
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -123,11 +126,18 @@ def new_session() -> Session:
 
 def _commit_request(response):
     db_session = g.get("db_session")
-    if db_session is not None:
+    if db_session is None:
+        return response
+    try:
         if response.status_code < 400:
             db_session.commit()
         else:
             db_session.rollback()
+    except SQLAlchemyError as exc:
+        if not errors.database_away(exc):
+            raise
+        # Nothing was stored (a commit that fails stores nothing); a refusal already says why.
+        return errors.database_away_response(exc) if response.status_code < 400 else response
     return response
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from vib.core.security import is_api_request
@@ -92,11 +94,29 @@ def init_app(app: Flask) -> None:
     def crash(error: Exception):
         if isinstance(error, HTTPException):
             return handle(error)
+        if database_away(error):
+            return database_away_response(error)
         app.logger.exception("unexpected error")
         text = str(_l("Something went wrong on the server. Try again; if it keeps happening, tell your administrator."))
         if is_api_request():
             return jsonify(error=text), 500
         return render_template("error.html", code=500, message=text), 500
+
+
+def database_away(error: BaseException) -> bool:
+    """The database did not answer (down, restarting, unreachable), as opposed to a wrong query."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def database_away_response(error: BaseException):
+    """503 with Retry-After: a restart or a network cut, after which the pool reconnects by itself."""
+    current_app.logger.warning("the database cannot be reached: %s", type(error).__name__)
+    # Who is logged in, and their language, are in the database too: answer as to a visitor.
+    g._login_user = current_app.login_manager.anonymous_user()
+    with force_locale(session.get("locale") or current_app.config["VIB_DEFAULT_LOCALE"]):
+        text = str(_l("The database cannot be reached at the moment. Try again in a minute."))
+        body = jsonify(error=text) if is_api_request() else render_template("error.html", code=503, message=text)
+    return current_app.make_response((body, 503, {"Retry-After": "30"}))
 
 
 def abort_with(status: int, message) -> None:

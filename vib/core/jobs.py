@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from vib.core import db
+from vib.core.errors import database_away
 
 log = logging.getLogger(__name__)
 
@@ -320,9 +320,7 @@ def can_pass(exc: BaseException) -> bool:
     """An error of the moment (the database or Redis was away), worth another try later."""
     import redis  # noqa: PLC0415
 
-    if isinstance(exc, DBAPIError):
-        return isinstance(exc, OperationalError) or exc.connection_invalidated
-    return isinstance(exc, ConnectionError | TimeoutError | redis.ConnectionError | redis.TimeoutError)
+    return database_away(exc) or isinstance(exc, ConnectionError | TimeoutError | redis.ConnectionError | redis.TimeoutError)
 
 
 # -- what every runner shares ------------------------------------------------------------------------
