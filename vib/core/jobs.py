@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from vib.core import db
+from vib.core import db, metrics
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _run(app: Flask, name: str, object_id: int) -> None:
     """One job, one transaction: committed when the task returns, rolled back when it raises."""
     with app.app_context():
         try:
-            with db.unit_of_work():
+            with metrics.job_timer(name), db.unit_of_work():
                 TASKS[name](object_id)
         except Exception:  # a task records its own failure; this only keeps the worker alive
             log.exception("job %s(%s) failed", name, object_id)
