@@ -11,11 +11,12 @@ from vib import access as access_rules
 from vib.accounts.views import bp as accounts_bp
 from vib.admin.views import bp as admin_bp
 from vib.cases.views import bp as cases_bp
+from vib.clips import metrics as clips_metrics
 from vib.clips.models import UploadSession
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
-from vib.core import access, config, db, errors, i18n, jobs, openapi, security, storage, throttle, uploads
+from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
@@ -23,14 +24,16 @@ from vib.supervision.api import bp as supervision_api_bp
 from vib.supervision.pages import bp as supervision_bp
 
 BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp)
-# Features that fill another's registry when imported: what they keep of a clip, for privacy.
-REGISTERING = (coding_privacy, supervision_privacy)
+# Features that fill another's registry when imported: what they keep of a clip, for privacy; what
+# they count, for /metrics.
+REGISTERING = (coding_privacy, supervision_privacy, clips_metrics)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("vib")
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(config.load_settings(test_config))
+    metrics.init_app(app)
     db.init_app(app)
     storage.init_app(app)
     uploads.init_app(app)
@@ -39,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     throttle.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
     access_rules.install()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

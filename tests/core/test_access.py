@@ -206,3 +206,29 @@ def test_nothing_of_a_deleted_clip_can_be_reached(app, api, objects, videos, met
     assert api("worker").delete(f"/api/clips/{objects['clip']}").status_code == 200
     for who in PEOPLE:
         _check(_request(api, who, method, template, objects, videos), 404 if who else 401, who)
+
+
+# Infrastructure (status for everyone above, anonymous included): the probes answer everyone and
+# reveal nothing; /metrics does not exist while VIB_METRICS_TOKEN is unset (tests/core/test_metrics.py
+# checks it with the token). A person's API token or log-in never opens it.
+INFRASTRUCTURE_MATRIX = [
+    ("/healthz", [200, 200, 200, 200, 200, 200, 200]),
+    ("/readyz", [200, 200, 200, 200, 200, 200, 200]),
+    ("/metrics", [404, 404, 404, 404, 404, 404, 404]),
+]
+
+
+@pytest.mark.parametrize("url, statuses", INFRASTRUCTURE_MATRIX, ids=[u for u, _ in INFRASTRUCTURE_MATRIX])
+def test_infrastructure_access(app, api, browser_login, url, statuses):
+    for who, expected in zip(PEOPLE, statuses, strict=True):
+        assert api(who).get(url).status_code == expected, who
+        if who:
+            assert browser_login(who).get(url).status_code == expected, who
+
+
+@pytest.mark.parametrize("who", PEOPLE, ids=IDS)
+def test_no_persons_token_or_log_in_opens_the_metrics(app, api, browser_login, who):
+    app.config["VIB_METRICS_TOKEN"] = "the-scrapers-own-token"
+    assert api(who).get("/metrics").status_code in (401, 404)
+    if who:
+        assert browser_login(who).get("/metrics").status_code in (401, 404)

@@ -53,8 +53,8 @@ def worker_env(app, **extra) -> dict[str, str]:
         VIB_DATABASE_URL=app.config["VIB_DATABASE_URL"],
         VIB_REDIS_URL=app.config["VIB_REDIS_URL"],
         VIB_SECRET_KEY=app.config["SECRET_KEY"],
-        **{key: str(value) for key, value in extra.items()},
     )
+    env.update({key: str(value) for key, value in extra.items()})
     return env
 
 

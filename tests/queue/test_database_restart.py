@@ -55,7 +55,9 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_recover_by_themse
     codes = {code for _, code, _ in statuses}
     assert codes <= {200, 503}, codes  # never a 500, never a hang
     during = [(code, body) for at, code, body in statuses if cut_at + 0.5 < at < mending_at - 0.5]
-    assert during and all(code == 503 for code, _ in during), [(round(at - cut_at, 2), c) for at, c, _ in statuses if c != 503 and cut_at < at < mended_at]
+    assert during and all(code == 503 for code, _ in during), [
+        (round(at - cut_at, 2), c) for at, c, _ in statuses if c != 503 and cut_at < at < mended_at
+    ]
     assert all(body and "database cannot be reached" in body["error"] for _, body in during), [
         b for _, b in during if not b or "database" not in b["error"]
     ][:3]

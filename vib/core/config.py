@@ -67,6 +67,13 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_MAIL_FROM": os.environ.get("VIB_MAIL_FROM", "vib@localhost"),
         # The address people open vib at, for links in e-mails.
         "VIB_BASE_URL": os.environ.get("VIB_BASE_URL", "http://localhost:5000"),
+        # /metrics answers only this bearer token; without one it does not exist.
+        "VIB_METRICS_TOKEN": os.environ.get("VIB_METRICS_TOKEN", ""),
+        # The front server's internal location of the media folder (nginx X-Accel-Redirect), e.g.
+        # "/protected-media/": vib checks access, the front server sends the bytes. Empty: vib sends them.
+        "VIB_MEDIA_ACCEL": os.environ.get("VIB_MEDIA_ACCEL", ""),
+        # How many proxies in front of vib set X-Forwarded-For/-Proto (0: trust no such header).
+        "VIB_PROXY_HOPS": _int("VIB_PROXY_HOPS", 0),
         "BABEL_DEFAULT_LOCALE": "en",
         # Times on pages (notifications, the audit log) are shown in the organisation's time zone.
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", "Europe/Amsterdam"),

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from vib.core import db
+from vib.core import db, metrics
 from vib.core.errors import database_away
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _check_known(name: str) -> None:
 
 def _perform(app: Flask, name: str, object_id: int) -> None:
     """One job, one transaction: committed when the task returns, rolled back when it raises."""
-    with app.app_context(), db.unit_of_work():
+    with app.app_context(), metrics.job_timer(name), db.unit_of_work():
         TASKS[name].function(object_id)
 
 

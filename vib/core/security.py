@@ -9,12 +9,14 @@ from flask import Flask, current_app, jsonify, redirect, request, session, url_f
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    _trust_the_proxies(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to continue.")
@@ -23,6 +25,15 @@ def init_app(app: Flask) -> None:
     app.before_request(_token_requests_ignore_the_cookie_session)
     app.before_request(_csrf_unless_token)
     app.after_request(_protective_headers)
+
+
+def _trust_the_proxies(app: Flask) -> None:
+    """Behind VIB_PROXY_HOPS proxies, take the client's address and scheme from the X-Forwarded-For
+    and -Proto those proxies add (the last hops only: a client can send the header too, to pose as
+    someone else). Login throttling and the audit log need the real address."""
+    hops = app.config.get("VIB_PROXY_HOPS", 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def bearer_token() -> str | None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
+from urllib.parse import quote
 
 from flask import Response, current_app, send_file
 
@@ -50,7 +51,8 @@ class Storage(ABC):
         """The response serving `key` to the current request: whole (200), a Range (206), or 304 when
         the browser's If-None-Match / If-Modified-Since still holds; If-Range is honoured. Everything
         stored shows families, so the response is private, never stored by the browser, and inline
-        (no file name)."""
+        (no file name). With a front server that sends files itself (VIB_MEDIA_ACCEL), an empty
+        answer naming the file in X-Accel-Redirect, with those same headers."""
 
     @abstractmethod
     def local_path(self, key: str) -> AbstractContextManager[Path]:
@@ -116,8 +118,9 @@ class LocalStorage(Storage):
     """Keys are files below a folder. Uploads stream into its tmp/ folder, so moving one into place is a
     rename, and `writing` writes beside the target, so finishing is an atomic rename too."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, accel_prefix: str = "") -> None:
         self.root = Path(root)
+        self.accel_prefix = _accel_prefix(accel_prefix)
         self.tmp_dir = self.root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o700)  # families' video: for vib's own account only
@@ -155,8 +158,15 @@ class LocalStorage(Storage):
         return self._file(key).stat().st_size
 
     def send(self, key: str, mimetype: str) -> Response:
-        # A path, not an open file: only then does Werkzeug answer Range, If-Range and ETag requests.
-        response = send_file(self._file(key), mimetype=mimetype, conditional=True, max_age=0)
+        path = self._file(key)
+        if self.accel_prefix:
+            # The front server sends the file (Range and ETag included) from its internal location
+            # aliasing this folder; vib has checked access already. It keeps these headers.
+            response = Response(status=200, mimetype=mimetype)
+            response.headers["X-Accel-Redirect"] = self.accel_prefix + quote(key)
+        else:
+            # A path, not an open file: only then does Werkzeug answer Range, If-Range and ETag requests.
+            response = send_file(path, mimetype=mimetype, conditional=True, max_age=0)
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["Content-Disposition"] = "inline"
         return response
@@ -235,8 +245,17 @@ class LocalStorage(Storage):
             shutil.rmtree(path)
 
 
+def _accel_prefix(prefix: str) -> str:
+    """The front server's internal location for X-Accel-Redirect ("/protected-media/"), or "" for none."""
+    if not prefix:
+        return ""
+    if not prefix.startswith("/"):
+        raise ValueError(f"VIB_MEDIA_ACCEL must be a path starting with '/', not {prefix!r}")
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
 def init_app(app) -> None:
-    app.extensions["vib.storage"] = LocalStorage(app.config["VIB_MEDIA_DIR"])
+    app.extensions["vib.storage"] = LocalStorage(app.config["VIB_MEDIA_DIR"], app.config.get("VIB_MEDIA_ACCEL", ""))
 
 
 def current() -> Storage:
