@@ -24,7 +24,7 @@ from vib.core.errors import UserError
 
 ADMIN = "admin"
 # The kinds of object the audit log names (see vib.core.audit.ACTIONS).
-OBJECT_TYPES = ("case", "certificate", "clip", "feedback", "moment", "policy", "review", "user")
+OBJECT_TYPES = ("case", "certificate", "clip", "feedback", "job", "moment", "policy", "review", "user")
 PAGE_SIZE = 100
 
 

@@ -1,4 +1,5 @@
-"""The admin pages: accounts, roles, certificates and the audit log. Never client video.
+"""The admin pages: accounts, roles, certificates, the audit log, retention and the background jobs.
+Never client video.
 
 Every page here is for admins only (`access.may_do(user, "administer")`): anyone else gets "not found", as for
 anything else they may not see, and an anonymous visitor is sent to the login page.
@@ -17,7 +18,7 @@ from vib.accounts import certificates
 from vib.accounts.models import User
 from vib.admin import operations as ops
 from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, RetentionForm, UserForm
-from vib.core import access, audit, db
+from vib.core import access, audit, db, jobs
 from vib.core.errors import UserError
 from vib.core.pages import flashing_refusal
 from vib.privacy import operations as privacy
@@ -259,3 +260,22 @@ def set_retention():
         return _retention_page(form, 422)
     flash(_("The retention policy is saved."), "success")
     return redirect(url_for("admin.retention_page"))
+
+
+# -- background jobs ------------------------------------------------------------------------------
+
+
+@bp.get("/jobs")
+def jobs_page():
+    """Queue depth, running and failed jobs: ids and kinds only (a job names a clip by its id)."""
+    return render_template("admin/jobs.html", overview=jobs.runner().overview())
+
+
+@bp.post("/jobs/<job_id>/retry")
+def retry_job(job_id: str):
+    runner = jobs.runner()
+    if not isinstance(runner, jobs.RedisJobs) or not runner.retry(job_id):
+        abort(404)
+    audit.record(db.session(), current_user, "job.retry", "job", None, "admin", detail=f"job={job_id}")
+    flash(_("The job is queued again."), "success")
+    return redirect(url_for("admin.jobs_page"))

@@ -26,7 +26,7 @@ ACTIONS = (
     "review.request", "review.open", "review.send", "review.answer", "review.withdraw", "review.close",
     "consent.grant", "consent.withdraw",
     "user.create", "user.update", "certificate.set",
-    "case.close", "case.reopen", "case.export", "clip.delete", "review.end", "privacy.purge", "policy.set",
+    "case.close", "case.reopen", "case.export", "clip.delete", "review.end", "privacy.purge", "policy.set", "job.retry",
     "login.failed", "login.throttled", "user.password", "user.sessions_ended",
     "second_factor.enrol", "second_factor.recovery_codes", "second_factor.reset",
 )  # fmt: skip
