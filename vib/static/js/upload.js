@@ -66,6 +66,7 @@ function upload(file, title) {
     transfer.findPreviousUploads().then((previous) => {
       if (previous.length) {
         resumed = true;
+        show(form.dataset.msgResuming);
         transfer.resumeFromPreviousUpload(previous[0]);
       }
       transfer.start();
