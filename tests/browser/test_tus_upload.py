@@ -106,3 +106,17 @@ def test_a_reloaded_page_goes_on_where_the_upload_stopped(app, people, case, liv
     assert after[0] == ("HEAD", None)  # it asked where the upload stands
     assert [offset for method, offset in after if method == "PATCH"][0] == 4 * piece  # and went on from there
     assert stored_original(app) == data
+
+
+def test_a_refused_upload_is_forgotten_by_the_browser(app, people, case, live_server, page, videos):
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    page.goto(f"{live_server}/cases/{case['id']}")
+    page.set_input_files("input[type=file]", str(videos["letter.mp4"]))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector(".upload-status.error")
+    assert "not a video" in page.locator(".upload-status").inner_text()
+    # Nothing to go on with: the browser keeps no trace of it (a stored upload would name its case).
+    wait_until(page, "Object.keys(localStorage).filter((key) => key.startsWith('tus::')).length === 0")
+    with app.app_context():
+        assert db.session().scalars(select(UploadSession)).all() == []

@@ -61,7 +61,15 @@ function upload(file, title) {
       onSuccess({ lastResponse }) {
         resolve({ id: lastResponse.getHeader("Vib-Clip-Id"), url: lastResponse.getHeader("Vib-Clip-Url") });
       },
-      onError: reject,
+      onError(error) {
+        // Refused for good (a video vib does not take, an expired upload): it cannot go on, so the
+        // browser forgets it and the file chosen again starts afresh.
+        const status = error?.originalResponse?.getStatus?.() ?? 0;
+        if (status >= 400 && status < 500 && status !== 409 && status !== 423) {
+          transfer.findPreviousUploads().then((stored) => stored.forEach((p) => transfer.options.urlStorage.removeUpload(p.urlStorageKey)));
+        }
+        reject(error);
+      },
     });
     transfer.findPreviousUploads().then((previous) => {
       if (previous.length) {
