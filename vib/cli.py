@@ -121,7 +121,7 @@ def waitress_settings(app) -> dict:
 
     waitress.parser.RequestEntityTooLarge = TooLarge
     # Waitress reads a whole body before vib sees the request, so no body may be large: videos come in
-    # pieces (POST /api/uploads). A body is held in memory (never spooled to a temporary file), and
+    # pieces (tus, /api/tus). A body is held in memory (never spooled to a temporary file), and
     # the Server header, which names the software, is left out.
     largest = min(app.config["MAX_CONTENT_LENGTH"], app.config["VIB_UPLOAD_PIECE_BYTES"]) + 2**20
     return {"max_request_body_size": largest, "inbuf_overflow": largest + 2**20, "ident": ""}

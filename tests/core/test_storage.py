@@ -127,10 +127,23 @@ def test_pieces_are_appended_to_a_temp_file_which_is_then_moved_in(media):
     assert media.temp_size("upload-session-1") == 0
     assert media.append_temp("upload-session-1", VIDEO[:10]) == 10
     assert media.append_temp("upload-session-1", VIDEO[10:]) == len(VIDEO) == media.temp_size("upload-session-1")
+    assert media.append_temp("upload-session-1", iter([b"more", b" bytes"])) == len(VIDEO) + 10  # a body's chunks
+    media.truncate_temp("upload-session-1", len(VIDEO))  # a refused piece is cut off again
     media.move_in(media.temp_path("upload-session-1"), "clips/2/original")
     assert media.read_bytes("clips/2/original") == VIDEO
     with pytest.raises(ValueError):
         media.temp_path("../clips/2/original")
+
+
+def test_a_temp_file_has_one_writer_at_a_time(media):
+    held = media.lock_temp("upload-session-4")
+    assert held is not None and media.lock_temp("upload-session-4") is None
+    assert media.lock_temp("upload-session-5") is not None  # another upload is not held
+    held.release()
+    held.release()  # twice is fine
+    again = media.lock_temp("upload-session-4")
+    assert again is not None
+    again.release()
 
 
 def test_leftover_temp_files_are_removed_but_those_spared(media):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -77,9 +77,10 @@ class Clip(Base):
 
 
 class UploadSession(Base):
-    """A video arriving in pieces (each request small, so that no request body is ever large): who
-    sends it for which case, how big it is and how much has arrived. The bytes collect in a temporary
-    file of the media folder until the last piece makes them a clip."""
+    """A video arriving in pieces (each request small, so that no request body is ever large; the
+    protocol is tus 1.0, vib.clips.tus): who sends it for which case, how big it is and how much has
+    arrived. The bytes collect in a temporary file of the media folder until the last piece makes them
+    a clip. An upload not finished within LIFETIME of its start is deleted, row and bytes."""
 
     __tablename__ = "upload_sessions"
 
@@ -92,7 +93,16 @@ class UploadSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     TEMP_PREFIX = "upload-session-"
+    LIFETIME = timedelta(hours=24)  # tus's Upload-Expires; the daily purge deletes what is older
 
     @property
     def temp_name(self) -> str:
         return f"{self.TEMP_PREFIX}{self.id}"
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + self.LIFETIME
+
+    @property
+    def complete(self) -> bool:
+        return self.received_bytes == self.size_bytes

@@ -6,15 +6,17 @@ the clip row, so a job lost in a restart is queued again at start (`requeue_unfi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from dataclasses import fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,7 @@ from vib.cases.operations import upload_refusal
 from vib.clips.models import FAILED, PROCESSING, READY, Clip, UploadSession
 from vib.core import access, audit, jobs, sandbox, storage
 from vib.core.db import new_session, utcnow
+from vib.core.db import on_commit as db_on_commit
 from vib.core.db import on_rollback as db_on_rollback
 from vib.core.db import session as current_session
 from vib.core.errors import UserError, text_or_none
@@ -109,7 +112,18 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     return clip
 
 
-# -- uploads in pieces ------------------------------------------------------------------------------
+# -- uploads in pieces (tus 1.0: vib.clips.tus speaks the protocol, these decide) ------------------
+
+
+@dataclass(frozen=True)
+class Checksum:
+    """What the sender says a piece's bytes hash to (tus's Upload-Checksum)."""
+
+    algorithm: str  # a hashlib name: sha1, sha256, md5
+    digest: bytes
+
+
+CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 
 
 def begin_upload(db: Session, case: Case, by: User, size, title=None) -> UploadSession:
@@ -118,8 +132,10 @@ def begin_upload(db: Session, case: Case, by: User, size, title=None) -> UploadS
     refusal = upload_refusal(case)
     if refusal:
         raise ClipError(refusal, status=403)
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise ClipError(_l("Give the size of the file in bytes (size)."), status=422)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ClipError(_l("Give the size of the file in bytes."), status=400)
+    if size == 0:
+        raise ClipError(MEDIA_MESSAGES["empty"], status=422)
     limit_mb = current_app.config["VIB_MAX_UPLOAD_MB"]
     if size > limit_mb * 1024 * 1024:
         raise ClipError(_l("The file is too large: at most %(mb)d MB can be uploaded.", mb=limit_mb), status=413)
@@ -129,49 +145,118 @@ def begin_upload(db: Session, case: Case, by: User, size, title=None) -> UploadS
     return session
 
 
-def receive_piece(db: Session, session: UploadSession, offset, data: bytes) -> UploadSession:
-    """Add the next piece; `offset` must be where the previous one ended (409 says where that is)."""
+def require_current(db: Session, session: UploadSession) -> UploadSession:
+    """An upload past its day, or whose bytes were lost (a cleanup), is over: it is deleted (row and
+    bytes, whatever the request's transaction does) and the sender told to start again (410)."""
+    if utcnow() >= session.expires_at:
+        _forget_refused(db, session)
+        raise ClipError(_l("This upload has expired: an upload must be finished within a day. Start it again."), status=410)
+    if storage.current().temp_size(session.temp_name) < session.received_bytes:
+        _forget_refused(db, session)
+        raise ClipError(_l("This upload was interrupted: start it again."), status=410)
+    return session
+
+
+def receive_piece(
+    db: Session, session: UploadSession, offset, data: bytes | Iterable[bytes], checksum: Checksum | None = None
+) -> UploadSession:
+    """Add the next piece (bytes, or a request body's chunks as they are read, written to disk once);
+    `offset` must be where the previous one ended (409 says where that is). A piece that breaks off,
+    is too long or does not match its checksum (460) is not kept."""
+    require_current(db, session)
+    media = storage.current()
+    lock = media.lock_temp(session.temp_name)
+    if lock is None:
+        raise ClipError(_l("Another request is sending to this upload; try again in a moment."), status=423)
+    # Held until this request's transaction has ended, so the next piece reads the count this one left.
+    db_on_commit(db, lock.release)
+    db_on_rollback(db, lock.release)
+    db.refresh(session)  # read before the lock: a piece sent just before may have been counted since
     if offset != session.received_bytes:
         raise UploadOffsetError(session)
-    if not data:
-        raise ClipError(_l("The piece is empty."), status=422)
-    if session.received_bytes + len(data) > session.size_bytes:
-        raise ClipError(_l("More bytes arrived than the file was said to hold."), status=422)
-    media = storage.current()
-    if media.temp_size(session.temp_name) != session.received_bytes:  # its bytes were lost (a cleanup)
-        raise ClipError(_l("This upload was interrupted: start it again."), status=409)
-    session.received_bytes = media.append_temp(session.temp_name, data)
+    start = session.received_bytes
+    if media.temp_size(session.temp_name) > start:  # a piece whose request broke off before it was counted
+        media.truncate_temp(session.temp_name, start)
+    digest = hashlib.new(checksum.algorithm) if checksum else None
+    room = session.size_bytes - start
+
+    def checked(chunks):
+        nonlocal room
+        for chunk in [chunks] if isinstance(chunks, bytes | bytearray) else chunks:
+            room -= len(chunk)
+            if room < 0:
+                raise ClipError(_l("More bytes arrived than the file was said to hold."), status=413)
+            if digest:
+                digest.update(chunk)
+            yield chunk
+
+    try:
+        received = media.append_temp(session.temp_name, checked(data))
+        if digest and digest.digest() != checksum.digest:
+            raise ClipError(_l("The piece arrived damaged (its checksum does not match): send it again."), status=460)
+    except BaseException:
+        media.truncate_temp(session.temp_name, start)
+        raise
+    session.received_bytes = received
     db.flush()
     return session
 
 
 def finish_upload(db: Session, session: UploadSession, by: User) -> Clip:
-    """Every byte is there: check the file and make it a clip (or refuse it and delete the bytes)."""
-    if session.received_bytes != session.size_bytes:
+    """Every byte is there: check the file and make it a clip, or refuse it (422, 403 when the case no
+    longer takes uploads) and delete the bytes and the upload, so nothing is left half-stored."""
+    if not session.complete:
         raise ClipError(
             _l("The upload is not complete yet (%(got)d of %(size)d bytes).", got=session.received_bytes, size=session.size_bytes),
             status=409,
         )
-    media = storage.current()
-    path = media.temp_path(session.temp_name)
-    if not path.exists():  # refused before, and its bytes deleted
-        raise ClipError(_l("This upload is over: start it again."), status=409)
+    path = storage.current().temp_path(session.temp_name)
     db.delete(session)
     try:
         return upload(db, db.get(Case, session.case_id), by, path, session.title)
+    except ClipError as refusal:
+        _forget_refused(db, session)
+        if refusal.status == 415:  # in tus, 415 names the piece's content type; the file's content is 422
+            raise ClipError(str(refusal), status=422) from refusal
+        raise
     finally:
-        path.unlink(missing_ok=True)  # moved into place when accepted; refused bytes go
+        path.unlink(missing_ok=True)  # moved into place (a rename) when accepted; refused bytes go
 
 
-def forget_stale_uploads(db: Session, older_than: timedelta) -> int:
-    """Uploads nobody finished (the browser was closed): their rows go; the daily purge calls this and
-    removes their bytes with the other leftovers of media/tmp."""
+def end_upload(db: Session, session: UploadSession) -> None:
+    """The sender stops an upload (tus termination): its row and bytes go."""
+    name = session.temp_name
+    db.delete(session)
+    db.flush()
+    db_on_commit(db, lambda: storage.current().temp_path(name).unlink(missing_ok=True))
+
+
+def forget_stale_uploads(db: Session, older_than: timedelta = UploadSession.LIFETIME) -> int:
+    """Uploads nobody finished within their lifetime (the browser was closed): rows and bytes go. The
+    daily purge calls this."""
     stale = db.scalars(select(UploadSession).where(UploadSession.created_at < utcnow() - older_than)).all()
     for session in stale:
         storage.current().temp_path(session.temp_name).unlink(missing_ok=True)
         db.delete(session)
     db.flush()
     return len(stale)
+
+
+def _forget_refused(db: Session, session: UploadSession) -> None:
+    """Delete an upload although the request answers with a refusal, which rolls its transaction back:
+    the bytes now, the row in a short session of its own once the rollback is done."""
+    storage.current().temp_path(session.temp_name).unlink(missing_ok=True)
+    upload_id = session.id
+
+    def delete_row() -> None:
+        own = new_session()
+        try:
+            own.execute(delete(UploadSession).where(UploadSession.id == upload_id))
+            own.commit()
+        finally:
+            own.close()
+
+    db_on_rollback(db, delete_row)
 
 
 class UploadOffsetError(ClipError):

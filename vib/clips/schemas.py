@@ -8,9 +8,3 @@ from vib.core.api import Body
 class ClipChange(Body):
     title: str | None = None
     scheme: str | None = None
-
-
-class NewUpload(Body):
-    case_id: int | None = None
-    size: int | None = None
-    title: str | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,9 +12,10 @@ from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
 from vib.cases.operations import upload_refusal, viewing_refusal
 from vib.clips import operations as ops
+from vib.clips import tus
 from vib.clips.hooks import clip_page_sections
 from vib.clips.models import Clip, UploadSession
-from vib.clips.schemas import ClipChange, NewUpload
+from vib.clips.schemas import ClipChange
 from vib.clips.serialise import clip_json
 from vib.core import access, audit, db, storage
 from vib.core.api import accepts, int_arg, json_body
@@ -106,47 +107,65 @@ def api_upload():
     return jsonify(clip_json(clip, current_user)), 201
 
 
-@bp.post("/api/uploads")
+# -- uploads in pieces: tus 1.0 (the protocol's headers in vib.clips.tus) ---------------------------
+
+tus_bp = Blueprint("tus", __name__, url_prefix="/api/tus")
+tus_bp.before_request(tus.require_version)
+tus_bp.after_request(tus.answer_headers)
+
+
+@tus_bp.route("", methods=["OPTIONS"])
+def tus_options():
+    """What this tus server speaks (no log-in needed: it names no case)."""
+    return "", 204, tus.capabilities()
+
+
+@tus_bp.route("", methods=["POST"], provide_automatic_options=False)
 @login_required
-@accepts(NewUpload)
-def api_begin_upload():
-    """A video in pieces: announce it (case, size, title) before sending a byte."""
-    body = json_body()
-    case_id = body.get("case_id")
+def tus_create():
+    """Announce a video (Upload-Length; Upload-Metadata: case_id, title) before sending a byte."""
+    pairs = tus.metadata()
+    case_id = tus.case_id(pairs)
     if not db.is_id(case_id):
-        abort_with(400, _l("Say which case the clip belongs to (case_id)."))
+        abort_with(400, _l("Say which case the clip belongs to (case_id in Upload-Metadata)."))
     case = access.get_or_404(current_user, "upload", Case, case_id)
-    session = ops.begin_upload(db.session(), case, current_user, body.get("size"), body.get("title"))
-    return jsonify(_upload_json(session)), 201
+    upload = ops.begin_upload(db.session(), case, current_user, tus.byte_count("Upload-Length"), pairs.get("title"))
+    return "", 201, {"Location": url_for("clips.tus.tus_upload", upload_id=upload.id), **tus.expiry(upload)}
 
 
-@bp.put("/api/uploads/<int:upload_id>")
+@tus_bp.route("/<int:upload_id>", methods=["HEAD"])
+@login_required
+def tus_upload(upload_id: int):
+    """Where an upload stands (Upload-Offset), to go on after a break."""
+    upload = ops.require_current(db.session(), access.get_or_404(current_user, "send", UploadSession, upload_id))
+    return "", 200, tus.state(upload)
+
+
+@tus_bp.patch("/<int:upload_id>")
 @login_required
 @piece_view
-def api_upload_piece(upload_id: int):
-    """The next piece (the request body, at most `piece_bytes`), sent at `?offset=`."""
-    session = access.get_or_404(current_user, "send", UploadSession, upload_id)
-    ops.receive_piece(db.session(), session, int_arg("offset"), request.get_data(cache=False))
-    return jsonify(_upload_json(session))
+def tus_send(upload_id: int):
+    """The next piece at Upload-Offset; the piece that completes the file makes the clip (Vib-Clip-Id)."""
+    upload = access.get_or_404(current_user, "send", UploadSession, upload_id)
+    tus.require_piece_type()
+    offset, checksum = tus.byte_count("Upload-Offset"), tus.checksum()
+    ops.receive_piece(db.session(), upload, offset, tus.piece(), checksum)
+    headers = tus.state(upload)
+    if upload.complete:
+        clip = ops.finish_upload(db.session(), upload, current_user)
+        headers |= {"Vib-Clip-Id": str(clip.id), "Vib-Clip-Url": url_for("clips.clip_page", clip_id=clip.id)}
+    return "", 204, headers
 
 
-@bp.post("/api/uploads/<int:upload_id>/finish")
+@tus_bp.delete("/<int:upload_id>")
 @login_required
-def api_finish_upload(upload_id: int):
-    session = access.get_or_404(current_user, "send", UploadSession, upload_id)
-    clip = ops.finish_upload(db.session(), session, current_user)
-    return jsonify(clip_json(clip, current_user)), 201
+def tus_end(upload_id: int):
+    """Stop an upload: what arrived is deleted."""
+    ops.end_upload(db.session(), access.get_or_404(current_user, "send", UploadSession, upload_id))
+    return "", 204
 
 
-def _upload_json(session) -> dict:
-    return {
-        "id": session.id,
-        "case_id": session.case_id,
-        "size": session.size_bytes,
-        "received": session.received_bytes,
-        "piece_bytes": current_app.config["VIB_UPLOAD_PIECE_BYTES"],
-        "url": url_for("clips.api_upload_piece", upload_id=session.id),
-    }
+bp.register_blueprint(tus_bp)
 
 
 @bp.get("/api/clips")

@@ -14,7 +14,7 @@ from vib.core.uploads import accepts_upload
 
 # The server itself refuses any body larger than a piece of an upload, before reading it.
 TOO_LARGE_FOR_THE_SERVER = _l(
-    "The request is too large. A video is sent in pieces of at most %(mb)d MB: the upload form does this by itself, and API clients use POST /api/uploads."
+    "The request is too large. A video is sent in pieces of at most %(mb)d MB: the upload form does this by itself, and API clients use tus (/api/tus)."
 )
 MESSAGES = {
     400: _l("The request is not valid."),

@@ -12,11 +12,29 @@ from werkzeug.routing import Rule
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
-# Bodies that are not JSON: a whole file (multipart) or a piece of one (bytes).
+# Bodies that are not JSON: a whole file (multipart) or a piece of one (bytes, tus).
 RAW_BODIES = {
     "clips.api_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "case_id": {"type": "integer"}, "title": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
-    "clips.api_upload_piece": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "clips.tus.tus_send": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}  # fmt: skip
+# Uploads in pieces speak tus 1.0 (docs/api.md): what they need is in headers, not in a JSON body.
+# (HEAD, where an upload stands, and OPTIONS, what the server speaks, are left out with all the others.)
+TUS_VERSION = {"name": "Tus-Resumable", "in": "header", "required": True, "schema": {"const": "1.0.0"}}
+BYTES = {"type": "integer", "minimum": 0}
+HEADERS = {
+    "clips.tus.tus_create": [
+        TUS_VERSION,
+        {"name": "Upload-Length", "in": "header", "required": True, "schema": BYTES},
+        {"name": "Upload-Metadata", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "case_id and title, each a key and its value in base64, separated by commas"},
+    ],
+    "clips.tus.tus_send": [
+        TUS_VERSION,
+        {"name": "Upload-Offset", "in": "header", "required": True, "schema": BYTES},
+        {"name": "Upload-Checksum", "in": "header", "required": False, "schema": {"type": "string"}},
+    ],
+    "clips.tus.tus_end": [TUS_VERSION],
 }  # fmt: skip
 
 
@@ -31,7 +49,7 @@ def document(app: Flask) -> dict:
             operation = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "summary": (view.__doc__ or rule.endpoint).strip().splitlines()[0],
-                "parameters": parameters,
+                "parameters": parameters + HEADERS.get(rule.endpoint, []),
                 "responses": {
                     "2XX": {"description": "done"},
                     "4XX": {"description": "refused, with the reason", "content": {"application/json": {"schema": ERROR}}},

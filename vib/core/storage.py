@@ -11,12 +11,13 @@ nothing raises FileNotFoundError.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
@@ -79,8 +80,18 @@ class Storage(ABC):
         what a crash left behind; names starting with `sparing` stay. Returns how many."""
 
     @abstractmethod
-    def append_temp(self, name: str, data: bytes) -> int:
-        """Add `data` to the temporary file `name` (made when missing); returns its size now."""
+    def append_temp(self, name: str, data: bytes | Iterable[bytes]) -> int:
+        """Add `data` (bytes, or the chunks of a request body as they are read) to the temporary file
+        `name` (made when missing); returns its size now."""
+
+    @abstractmethod
+    def truncate_temp(self, name: str, size: int) -> None:
+        """Cut the temporary file `name` back to `size` bytes (a piece refused half-way is not kept)."""
+
+    @abstractmethod
+    def lock_temp(self, name: str) -> TempLock | None:
+        """Hold the temporary file `name` for one writer (made when missing), or None when another
+        holds it: two requests must never append to one upload at once. The caller releases it."""
 
     @abstractmethod
     def temp_size(self, name: str) -> int:
@@ -112,6 +123,17 @@ class Storage(ABC):
         if not parts or key.startswith("/") or ".." in parts:
             raise ValueError(f"not a storage key: {key!r}")
         return key
+
+
+class TempLock:
+    """A temporary file held for one writer until `release()` (which may be called more than once)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+
+    def release(self) -> None:
+        if not self.file.closed:
+            self.file.close()  # closing drops the lock
 
 
 class LocalStorage(Storage):
@@ -211,11 +233,25 @@ class LocalStorage(Storage):
         path = self.temp_path(name)
         return path.stat().st_size if path.exists() else 0
 
-    def append_temp(self, name: str, data: bytes) -> int:
+    def append_temp(self, name: str, data: bytes | Iterable[bytes]) -> int:
         path = self.temp_path(name)
         with open(path, "ab") as target:
-            target.write(data)
+            for chunk in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
+                target.write(chunk)
             return target.tell()
+
+    def truncate_temp(self, name: str, size: int) -> None:
+        os.truncate(self.temp_path(name), size)
+
+    def lock_temp(self, name: str) -> TempLock | None:
+        # flock holds across threads and processes of this machine, which is where this folder is.
+        file = open(self.temp_path(name), "ab")  # noqa: SIM115 (the lock holds it open until released)
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.close()
+            return None
+        return TempLock(file)
 
     def temp_path(self, name: str) -> Path:
         if "/" in name or name.startswith("."):

@@ -263,13 +263,13 @@ def purge(db: Session, by=None, role: str = SYSTEM, dry_run: bool = False, now: 
     return lines
 
 
-STALE_UPLOAD_SECONDS = 24 * 3600  # an upload not written to for a day was cut off
+STALE_UPLOAD_SECONDS = 24 * 3600  # a whole-file upload's leftover not written to for a day was cut off
 
 
 @jobs.task("purge", daily=True)
 def purge_job(_unused: int = 0) -> None:
     """The daily purge (queued once a day by `vib serve` or the workers); it also removes cut-off uploads."""
-    forget_stale_uploads(current_session(), timedelta(seconds=STALE_UPLOAD_SECONDS))
+    forget_stale_uploads(current_session())  # uploads in pieces past their lifetime (tus's Upload-Expires)
     storage.current().remove_temp_files(unchanged_for=STALE_UPLOAD_SECONDS)
     deleted = purge(current_session())
     if deleted:

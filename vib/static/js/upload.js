@@ -1,18 +1,21 @@
-// Upload in pieces with a progress bar, then show the clip's processing in the same place and open the
-// clip when it is ready. No request carries more than one piece (the server refuses large bodies
-// before reading them); a piece that fails is sent again, and after a refused piece (409) the upload
-// goes on from where the server says it stands. Without JavaScript the form posts the whole file to
-// the page route (small files only).
+// Upload with tus 1.0 (tus-js-client, vendored, loaded before this module as window.tus) and a progress
+// bar, then show the clip's processing in the same place and open the clip when it is ready. No request
+// carries more than one piece (the server refuses large bodies before reading them); a piece that fails
+// is sent again. The browser remembers where an upload stands, so after a reload or a lost connection
+// the same file, chosen again, goes on where it stopped. Without JavaScript the form posts the whole
+// file to the page route (small files only).
 import { csrfToken } from "./api.js";
 import { followClip } from "./clip-status.js";
 
 const form = document.querySelector("form.upload");
-const RETRIES = 3;
+const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
 
 function show(text, value) {
   const box = form.querySelector(".upload-progress");
   box.hidden = false;
-  form.querySelector(".upload-status").textContent = text;
+  const status = form.querySelector(".upload-status");
+  status.classList.remove("error");
+  status.textContent = text;
   if (value !== undefined) form.querySelector("progress").value = value;
 }
 
@@ -22,52 +25,61 @@ function fail(message) {
   form.querySelector("button[type=submit]").disabled = false;
 }
 
-async function call(method, url, body, contentType) {
-  const headers = { "X-CSRFToken": csrfToken(), Accept: "application/json" };
-  if (contentType) headers["Content-Type"] = contentType;
-  const response = await fetch(url, { method, headers, body, credentials: "same-origin" });
-  let answer = {};
-  try { answer = await response.json(); } catch { /* not JSON: keep the generic message */ }
-  return { status: response.status, answer };
+// What the server said (vib's JSON {"error": ...}), else the page's own words.
+function reason(error) {
+  const body = error?.originalResponse?.getBody?.();
+  try {
+    const answer = JSON.parse(body);
+    if (answer?.error) return answer.error;
+  } catch { /* not JSON: a lost connection */ }
+  return `${form.dataset.msgFailed} ${form.dataset.msgResume}`;
 }
 
-async function sendPieces(file, upload, onProgress) {
-  let offset = upload.received;
-  let failures = 0;
-  while (offset < file.size) {
-    const piece = file.slice(offset, offset + upload.piece_bytes);
-    let result;
-    try {
-      result = await call("PUT", `${upload.url}?offset=${offset}`, piece, "application/octet-stream");
-    } catch {
-      result = { status: 0, answer: {} }; // the connection dropped: send it again
-    }
-    if (result.status === 200) {
-      offset = result.answer.received;
-      failures = 0;
-      onProgress(offset / file.size);
-    } else if (result.status === 409 && Number.isInteger(result.answer.received)) {
-      offset = result.answer.received; // the server has more (or less) than we thought
-    } else if ((result.status === 0 || result.status >= 500) && ++failures <= RETRIES) {
-      continue;
-    } else {
-      throw new Error(result.answer.error || form.dataset.msgFailed);
-    }
-  }
+// Which upload a file continues: the case and the file itself, never its name (the browser keeps
+// this, and recordings are often named after the family).
+function fingerprint(file) {
+  return Promise.resolve(["vib", form.dataset.caseId, file.size, file.lastModified, file.type].join("-"));
 }
 
-async function upload(file) {
-  const begun = await call("POST", form.dataset.uploadsApi, JSON.stringify({
-    case_id: Number(form.dataset.caseId), size: file.size, title: form.querySelector("input[name=title]").value || null,
-  }), "application/json");
-  if (begun.status !== 201) throw new Error(begun.answer.error || form.dataset.msgFailed);
-  await sendPieces(file, begun.answer, (fraction) => {
-    const percent = Math.round(100 * fraction);
-    show(percent < 100 ? `${form.dataset.msgUploading} ${percent}%` : form.dataset.msgChecking, percent);
+function upload(file, title) {
+  return new Promise((resolve, reject) => {
+    let resumed = false;
+    const transfer = new window.tus.Upload(file, {
+      endpoint: form.dataset.tusApi,
+      chunkSize: Number(form.dataset.pieceBytes),
+      retryDelays: RETRY_DELAYS,
+      headers: { "X-CSRFToken": csrfToken() },
+      metadata: title ? { case_id: form.dataset.caseId, title } : { case_id: form.dataset.caseId },
+      fingerprint,
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onProgress(sent, total) {
+        const percent = Math.floor((100 * sent) / total);
+        const words = resumed ? form.dataset.msgResuming : form.dataset.msgUploading;
+        show(percent < 100 ? `${words} ${percent}%` : form.dataset.msgChecking, percent);
+      },
+      onSuccess({ lastResponse }) {
+        resolve({ id: lastResponse.getHeader("Vib-Clip-Id"), url: lastResponse.getHeader("Vib-Clip-Url") });
+      },
+      onError(error) {
+        // Refused for good (a video vib does not take, an expired upload): it cannot go on, so the
+        // browser forgets it and the file chosen again starts afresh.
+        const status = error?.originalResponse?.getStatus?.() ?? 0;
+        if (status >= 400 && status < 500 && status !== 409 && status !== 423) {
+          transfer.findPreviousUploads().then((stored) => stored.forEach((p) => transfer.options.urlStorage.removeUpload(p.urlStorageKey)));
+        }
+        reject(error);
+      },
+    });
+    transfer.findPreviousUploads().then((previous) => {
+      if (previous.length) {
+        resumed = true;
+        show(form.dataset.msgResuming);
+        transfer.resumeFromPreviousUpload(previous[0]);
+      }
+      transfer.start();
+    }, reject);
   });
-  const finished = await call("POST", `${begun.answer.url}/finish`);
-  if (finished.status !== 201) throw new Error(finished.answer.error || form.dataset.msgFailed);
-  return finished.answer;
 }
 
 form?.addEventListener("submit", async (event) => {
@@ -79,14 +91,14 @@ form?.addEventListener("submit", async (event) => {
   show(form.dataset.msgUploading, 0);
   let clip;
   try {
-    clip = await upload(file);
+    clip = await upload(file, form.querySelector("input[name=title]").value.trim());
   } catch (error) {
-    return fail(error.message || form.dataset.msgFailed);
+    return fail(reason(error));
   }
   show(form.dataset.msgProcessing, 0);
   followClip(
     `${form.dataset.api}/${clip.id}`,
     (state) => show(`${form.dataset.msgProcessing} ${state.progress}%`, state.progress),
-    (state) => (state.status === "ready" ? window.location.assign(state.page_url) : fail(state.error)),
+    (state) => (state.status === "ready" ? window.location.assign(clip.url || state.page_url) : fail(state.error)),
   );
 });
