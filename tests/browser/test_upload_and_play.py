@@ -64,6 +64,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.fill("input[name=date]", date.today().isoformat())
     page.click("button:has-text('Record consent')")
     page.wait_for_selector("form.upload")
+    page.wait_for_load_state("load")  # the confirmation is the page's script: a click before it ran would not ask
     assert "mother" in page.locator("table.consent").inner_text()
     page.once("dialog", lambda dialog: dialog.dismiss())  # withdrawing asks first; say no
     page.click("table.consent button:has-text('withdraw')")

@@ -13,6 +13,7 @@ from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from vib.accounts.certificates import needing_attention
 from vib.accounts.models import User
 from vib.core import jobs, mail
 from vib.core.db import session as current_session
@@ -21,7 +22,12 @@ from vib.supervision.models import Notification, ReviewRequest
 
 log = logging.getLogger(__name__)
 
-KINDS = ("review_requested", "feedback_sent", "review_answered", "review_withdrawn", "review_closed", "review_ended", "clip_deletion_due")
+KINDS = (
+    "review_requested", "feedback_sent", "review_answered", "review_withdrawn", "review_closed", "review_ended",
+    "clip_deletion_due", "certificate_expiring", "certificate_expired",
+)  # fmt: skip
+# Days before a supervisor's certificate runs out that they are reminded (and the day after it did).
+CERTIFICATE_REMINDER_DAYS = (90, 30, 7)
 
 
 def notify(
@@ -59,6 +65,16 @@ def text(notification: Notification) -> str:
     }
     if notification.kind == "clip_deletion_due":
         return gettext("A clip of yours will be deleted on %(date)s.", date=format_date(notification.on_date, "long"))
+    if notification.kind == "certificate_expiring":
+        return gettext(
+            "Your supervisor certificate is valid until %(date)s. Send the renewal to your administrator in time.",
+            date=format_date(notification.on_date, "long"),
+        )
+    if notification.kind == "certificate_expired":
+        return gettext(
+            "Your supervisor certificate ran out on %(date)s: workers cannot ask you for reviews until the renewal is recorded.",
+            date=format_date(notification.on_date, "long"),
+        )
     return messages[notification.kind]
 
 
@@ -148,3 +164,24 @@ def _email(notification: Notification, recipient: User, config) -> EmailMessage:
             link=address,
         )
     return mail.message(recipient.email, subject, body)
+
+
+@jobs.task("certificate_notices", daily=True)
+def certificate_notices(_unused: int = 0, today: date | None = None) -> int:
+    """Remind active supervisors CERTIFICATE_REMINDER_DAYS before their certificate runs out, and the
+    day after it did. Daily work runs once a day, so each reminder is sent once."""
+    today = today or date.today()
+    db = current_session()
+    sent = 0
+    for user, _state in needing_attention(db, today):
+        certificate = user.certificate
+        if certificate is None:
+            continue  # never certified: the admin's to-do list, not a reminder
+        days_left = (certificate.valid_until - today).days
+        if days_left in CERTIFICATE_REMINDER_DAYS:
+            notify(db, user, "certificate_expiring", on_date=certificate.valid_until)
+            sent += 1
+        elif days_left == -1:
+            notify(db, user, "certificate_expired", on_date=certificate.valid_until)
+            sent += 1
+    return sent
