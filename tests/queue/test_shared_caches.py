@@ -4,6 +4,7 @@ two processes making the same still at once, while a third reads it, never show 
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -58,3 +59,35 @@ def test_two_processes_making_the_same_still_never_show_a_torn_jpeg(app, ready_c
         assert maker.exitcode == 0
     assert seen > 0 and torn == 0, f"{torn} of {seen} reads were torn"
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no unfinished file left behind
+
+
+def write_again_and_again(media_dir: str, key: str, fill: bytes, start) -> None:
+    media = storage.LocalStorage(Path(media_dir))
+    start.wait()
+    for _ in range(30):
+        media.save(key, fill * (4 * 2**20))
+
+
+def test_a_cache_file_written_by_two_processes_at_once_is_always_one_of_them_whole(tmp_path):
+    """The contract under the stills: `save` replaces a file in one step (a 4 MB file makes a torn read
+    likely if it did not)."""
+    key = "clips/1/cache/picture.bin"
+    media_dir = tmp_path / "media"
+    storage.LocalStorage(media_dir).save(key, b"a" * (4 * 2**20))
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    writers = [context.Process(target=write_again_and_again, args=(str(media_dir), key, fill, start)) for fill in (b"a", b"b")]
+    for writer in writers:
+        writer.start()
+    start.set()
+    whole = {b"a" * (4 * 2**20), b"b" * (4 * 2**20)}
+    reads, torn = 0, 0
+    path = media_dir / key
+    while any(writer.is_alive() for writer in writers):
+        data = path.read_bytes()
+        reads += 1
+        torn += data not in whole
+    for writer in writers:
+        writer.join(30)
+        assert writer.exitcode == 0
+    assert reads > 0 and torn == 0, f"{torn} of {reads} reads were torn"
