@@ -118,14 +118,16 @@ def test_the_daily_work_is_queued_once_a_day_however_many_workers_ask(app, tmp_p
 
     with fresh_app(tmp_path / "second", postgres_migrated, sqlite_migrated, VIB_REDIS_URL=redis_url, VIB_JOBS="rq") as second:
         today = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
-        assert jobs.queue_daily(app, today) == ["purge"]
+        daily = sorted(jobs.DAILY)
+        assert {"purge", "certificate_notices"} <= set(daily)
+        assert sorted(jobs.queue_daily(app, today)) == daily
         assert jobs.queue_daily(second, today) == []  # another worker, the same day
         assert jobs.queue_daily(app, today + timedelta(hours=20)) == []
         queue = app.extensions["vib.jobs"].queues["default"]
-        assert queue.count == 1
+        assert queue.count == len(daily)
         work_off(app)
-        assert jobs.queue_daily(second, today + timedelta(days=1)) == ["purge"]
-        assert queue.count == 1
+        assert sorted(jobs.queue_daily(second, today + timedelta(days=1))) == daily
+        assert queue.count == len(daily)
 
 
 def test_without_redis_the_thread_runner_stays_the_default(tmp_path):
