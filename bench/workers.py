@@ -142,7 +142,7 @@ def main() -> int:
     print(what, flush=True)
     runs = [one_run(int(n), args.clips, clip, args.timeout) for n in args.workers.split(",")]
     lines = [
-        f"{what}, {time.strftime('%Y-%m-%d %H:%M')}; rendition {runs[0]['video_codec']}",
+        f"{what}, {time.strftime('%Y-%m-%d %H:%M')}; vib probed the source as {runs[0]['video_codec']}",
         "",
         "| workers | all ready (s) | all ready + filmstrips (s) | clips/min | first clip done (s) | load avg before / after |",
         "| ---: | ---: | ---: | ---: | ---: | --- |",
