@@ -15,7 +15,7 @@ once by vib.media.synth and cached in bench/.cache/. With --codec h264 it is an 
 file that vib only remuxes (then the filmstrip's decoding is most of the work).
 
     PYTHONPATH=. python bench/workers.py [--clips 10] [--seconds 120] [--size 640x360]
-        [--codec hevc|h264] [--workers 1,2] [--quick]
+        [--codec hevc|h264] [--workers 1,2] [--repeat 1] [--quick]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from thumbnails import CACHE, cached_clip  # bench/ is on sys.path when this file is run as a script
 from vibstack import Api, Processes, add_worker, free_port, reset_postgres, reset_redis, vib, vib_env, wait_until_up
@@ -132,6 +133,7 @@ def main() -> int:
     parser.add_argument("--codec", choices=sorted(ENCODERS), default="hevc", help="hevc: vib transcodes; h264: vib remuxes")
     parser.add_argument("--workers", default="1,2", help="the worker counts to compare, in this order")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the clips of one run")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the order alternates (1,2 then 2,1), medians are compared")
     parser.add_argument("--quick", action="store_true", help="3 clips of 20 s")
     args = parser.parse_args()
     if args.quick:
@@ -140,21 +142,24 @@ def main() -> int:
     clip = cached_clip(f"workers-{args.codec}", spec)
     what = f"{args.clips} clips of {args.seconds:.0f} s, {spec.width}x{spec.height} {spec.fps} fps {args.codec.upper()}/AAC ({clip.stat().st_size / 1e6:.1f} MB each)"
     print(what, flush=True)
-    runs = [one_run(int(n), args.clips, clip, args.timeout) for n in args.workers.split(",")]
+    counts = [int(n) for n in args.workers.split(",")]
+    order = [n for r in range(args.repeat) for n in (counts if r % 2 == 0 else counts[::-1])]  # 1,2,2,1,...
+    runs = [one_run(n, args.clips, clip, args.timeout) for n in order]
     lines = [
         f"{what}, {time.strftime('%Y-%m-%d %H:%M')}; vib probed the source as {runs[0]['video_codec']}",
         "",
-        "| workers | all ready (s) | all ready + filmstrips (s) | clips/min | first clip done (s) | load avg before / after |",
-        "| ---: | ---: | ---: | ---: | ---: | --- |",
+        "| run | workers | all ready (s) | all ready + filmstrips (s) | clips/min | first clip done (s) | load avg before / after |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for r in runs:
+    for k, r in enumerate(runs, 1):
         lines.append(
-            f"| {r['workers']} | {r['seconds_all_ready']} | {r['seconds_all_done']} | {r['clips_per_minute']} | {r['first_done']} | "
+            f"| {k} | {r['workers']} | {r['seconds_all_ready']} | {r['seconds_all_done']} | {r['clips_per_minute']} | {r['first_done']} | "
             f"{r['load_average_1min'][0]} / {r['load_average_1min'][1]} |"
         )
-    if len(runs) >= 2:
-        ratio = runs[-1]["clips_per_minute"] / runs[0]["clips_per_minute"]
-        lines += ["", f"{runs[-1]['workers']} workers / {runs[0]['workers']}: {ratio:.2f}x the clips per minute"]
+    rates = {n: median(r["clips_per_minute"] for r in runs if r["workers"] == n) for n in counts}
+    lines += [""] + [f"{n} worker(s): {rates[n]:.2f} clips per minute (median of {args.repeat})" for n in counts]
+    if len(counts) >= 2:
+        lines.append(f"{counts[-1]} workers / {counts[0]}: {rates[counts[-1]] / rates[counts[0]]:.2f}x the clips per minute")
     table = "\n".join(lines)
     print("\n" + table)
     CACHE.mkdir(exist_ok=True)
