@@ -47,6 +47,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -390,6 +391,10 @@ def main() -> int:
         "accounts": ACCOUNTS,
         "clip": f"{CLIP_SPEC.seconds:.0f} s {CLIP_SPEC.width}x{CLIP_SPEC.height} H.264/AAC",
     }
+    # Ctrl+C (and SIGTERM) while gevent waits: stop in the main greenlet, so `finally` stops the processes.
+    main_greenlet = gevent.getcurrent()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(number, main_greenlet.throw, KeyboardInterrupt)
     results: dict[str, dict] = {}
     for target in targets:
         home = Path(tempfile.mkdtemp(prefix=f"vib-load-{target}-"))
@@ -408,7 +413,7 @@ def main() -> int:
             raise
         finally:
             processes.stop()
-        shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(home, ignore_errors=True)
     meta["goals"] = goals(results)
     table = markdown(results, meta)
     print("\n" + table)
@@ -422,4 +427,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: every process started here is stopped", file=sys.stderr)
+        sys.exit(130)

@@ -170,4 +170,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: every process started here is stopped", file=sys.stderr)
+        sys.exit(130)
