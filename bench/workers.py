@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -142,6 +143,8 @@ def main() -> int:
     clip = cached_clip(f"workers-{args.codec}", spec)
     what = f"{args.clips} clips of {args.seconds:.0f} s, {spec.width}x{spec.height} {spec.fps} fps {args.codec.upper()}/AAC ({clip.stat().st_size / 1e6:.1f} MB each)"
     print(what, flush=True)
+    for number in (signal.SIGINT, signal.SIGTERM):  # both stop the run, and `finally` stops the processes
+        signal.signal(number, signal.default_int_handler)
     counts = [int(n) for n in args.workers.split(",")]
     order = [n for r in range(args.repeat) for n in (counts if r % 2 == 0 else counts[::-1])]  # 1,2,2,1,...
     runs = [one_run(n, args.clips, clip, args.timeout) for n in order]
