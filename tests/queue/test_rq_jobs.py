@@ -65,6 +65,16 @@ def test_unknown_tasks_are_refused_at_once(app):
         app.extensions["vib.jobs"].enqueue("no.such.task", 1)
 
 
+def test_a_filmstrip_or_stills_someone_waits_for_go_ahead_of_waiting_conversions(app):
+    runner = app.extensions["vib.jobs"]
+    for clip_id in (1, 2, 3):
+        runner.enqueue("process_clip", clip_id)
+    runner.enqueue("build_filmstrip", 1)
+    runner.enqueue("moment_thumbnails", 1)
+    order = [job.description for job in runner.queues["media"].jobs]
+    assert order == ["moment_thumbnails(1)", "build_filmstrip(1)", "process_clip(1)", "process_clip(2)", "process_clip(3)"]
+
+
 def test_media_work_has_a_queue_of_its_own(app):
     assert jobs.TASKS["process_clip"].queue == jobs.MEDIA
     assert jobs.TASKS["moment_thumbnails"].queue == jobs.MEDIA

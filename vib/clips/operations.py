@@ -375,7 +375,7 @@ def _fail(db: Session, clip: Clip, reason: str) -> None:
     storage.current().delete(clip.playable_key)
 
 
-@jobs.task("build_filmstrip", queue=jobs.MEDIA)
+@jobs.task("build_filmstrip", queue=jobs.MEDIA, first=True)
 def build_filmstrip(clip_id: int) -> None:
     db = current_session()
     clip = db.get(Clip, clip_id)

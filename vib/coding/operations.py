@@ -164,7 +164,7 @@ def is_analysis_only(db: Session, moment: Moment) -> bool:
 # -- thumbnails -------------------------------------------------------------------------
 
 
-@jobs.task("moment_thumbnails", queue=jobs.MEDIA)
+@jobs.task("moment_thumbnails", queue=jobs.MEDIA, first=True)
 def make_moment_thumbnails(clip_id: int) -> None:
     """Every moment's thumbnails (start, and middle and end of spans) in one pass over the clip."""
     db = current_session()

@@ -41,6 +41,7 @@ QUEUES = (MEDIA, DEFAULT)
 class Task:
     function: Callable[[int], None]
     queue: str
+    first: bool = False  # short work someone waits for: ahead of the long conversions in its queue
 
 
 TASKS: dict[str, Task] = {}
@@ -51,13 +52,14 @@ DAILY: list[str] = []
 _IDLE_SECONDS = 10  # an idle worker thread ends; the next job starts another
 
 
-def task(name: str, queue: str = DEFAULT, daily: bool = False):
-    """Register a function as the task `name`, run on `queue` (`daily`: once a day, with id 0)."""
+def task(name: str, queue: str = DEFAULT, daily: bool = False, first: bool = False):
+    """Register a function as the task `name`, run on `queue` (`daily`: once a day, with id 0; `first`:
+    queued ahead of the jobs waiting there)."""
     if queue not in QUEUES:
         raise ValueError(f"queue must be one of {QUEUES}")
 
     def register(function: Callable[[int], None]) -> Callable[[int], None]:
-        TASKS[name] = Task(function, queue)
+        TASKS[name] = Task(function, queue, first)
         if daily and name not in DAILY:
             DAILY.append(name)
         return function
@@ -205,6 +207,7 @@ class RedisJobs:
                 run_queued,
                 name,
                 object_id,
+                at_front=TASKS[name].first,
                 job_id=f"{name.replace('.', '_')}-{object_id}-{uuid.uuid4().hex[:12]}".replace("--", "-minus-"),
                 description=f"{name}({object_id})",  # ids and kinds only: no client data in Redis
                 retry=rq.Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS),
