@@ -1,1 +1,1 @@
-"""Descriptive interaction-analysis figures per clip (pure, standard library only)."""
+"""Descriptive interaction-analysis figures per clip, and agreement between two codings (pure, standard library only)."""
