@@ -63,3 +63,31 @@ def _write_tone(path: Path) -> None:
 
 def files_below(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and os.path.getsize(p) >= 0)
+
+
+# Where the astronaut's face lies in ASTRONAUT_HEAD (x0, y0, x1, y1 as fractions), as CenterFace finds it.
+ASTRONAUT_FACE = (41 / 170, 38 / 200, 130 / 170, 158 / 200)
+
+
+def astronaut_head():
+    """A real face that ships with scikit-image (NASA's portrait of Eileen Collins, public domain), BGR."""
+    import cv2
+    from skimage import data
+
+    return cv2.cvtColor(np.ascontiguousarray(data.astronaut()[20:220, 140:310]), cv2.COLOR_RGB2BGR)
+
+
+def face_centres(placed) -> list[tuple[float, float] | None]:
+    """The centre of the face in every frame of a make_moving_picture_clip clip (fractions), or None."""
+    from vib.media.synth import MovingPictureSpec
+
+    spec = MovingPictureSpec()
+    centres = []
+    for where in placed:
+        if where is None:
+            centres.append(None)
+            continue
+        x, y, w, h = where
+        fx, fy = (ASTRONAUT_FACE[0] + ASTRONAUT_FACE[2]) / 2, (ASTRONAUT_FACE[1] + ASTRONAUT_FACE[3]) / 2
+        centres.append(((x + w * fx) / spec.width, (y + h * fy) / spec.height))
+    return centres

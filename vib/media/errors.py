@@ -21,6 +21,8 @@ class MediaError(Exception):
         "too_long",
         "too_many_pixels",
         "too_demanding",
+        "detector_unavailable",  # the face model is not installed (vib.media.faces)
+        "detector_failed",  # the face model did not load or run
     )
 
     def __init__(self, reason: str, detail: str = "", values: dict | None = None) -> None:

@@ -96,6 +96,24 @@ class FrameReader:
                 raise ValueError("times must not be negative")
             yield t_ms, self._frame_at(self._target_pts(t_ms))
 
+    def frames_from(self, start_ms: int) -> Iterator[av.VideoFrame]:
+        """The frame on screen at start_ms, then every later frame in presentation order, to the end.
+
+        The reader is used up: call no other method after it."""
+        if start_ms < 0:
+            raise ValueError("times must not be negative")
+        yield self._frame_at(self._target_pts(start_ms))
+        self.stream.codec_context.skip_frame = "DEFAULT"
+        if self._ahead is not None:
+            yield self._ahead
+            self._ahead = None
+        if self._frames is not None:
+            yield from self._frames
+
+    def ms_of(self, frame: av.VideoFrame) -> Fraction:
+        """The frame's presentation time in ms from the clip's first frame (exact)."""
+        return (frame.pts - self.start_pts) * self._tb * 1000
+
     # -- the walk ---------------------------------------------------------------------------
 
     def _frame_at(self, target: int) -> av.VideoFrame:

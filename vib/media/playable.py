@@ -44,11 +44,59 @@ def scaled_size(width: int, height: int, long_side: int = MAX_LONG_SIDE) -> tupl
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
+def open_mp4(dst: str) -> av.container.OutputContainer:
+    """An MP4 for writing, its index (moov) moved to the front when it closes."""
+    return av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"})
+
+
+def add_h264_stream(out, width: int, height: int, time_base: Fraction, rate, rotation: int = 0):
+    """A browser-playable H.264 stream (yuv420p) that keeps timestamps in `time_base` exactly."""
+    stream = out.add_stream("libx264", rate=rate)
+    stream.width, stream.height = width, height
+    stream.pix_fmt = "yuv420p"
+    # The input's time base, not an average rate: variable-rate timestamps must survive exactly.
+    stream.time_base = time_base
+    stream.codec_context.time_base = time_base
+    stream.options = dict(_X264_OPTIONS)
+    stream.thread_type = "AUTO"
+    if rotation:
+        stream.set_display_rotation(rotation)
+    return stream
+
+
+def aac_rate(rate: int) -> int:
+    """The sample rate an AAC rendition keeps: the source's when common, else 48 kHz."""
+    return rate if rate in _AUDIO_RATES else 48000
+
+
+class AacWriter:
+    """Encodes audio frames of any format to AAC, numbering samples on from `first_sample`."""
+
+    def __init__(self, out, rate: int, layout: str, first_sample: int = 0) -> None:
+        self.out = out
+        self.rate = rate
+        self.stream = out.add_stream("aac", rate=rate)
+        self.stream.layout = layout
+        self.resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate, frame_size=1024)
+        self.samples = first_sample
+
+    def write(self, frame: av.AudioFrame | None) -> None:
+        """Encode one frame; None flushes the resampler (call finish() after)."""
+        for piece in self.resampler.resample(frame):
+            piece.pts, piece.time_base = self.samples, Fraction(1, self.rate)
+            self.samples += piece.samples
+            self.out.mux(self.stream.encode(piece))
+
+    def finish(self) -> None:
+        self.write(None)
+        self.out.mux(self.stream.encode(None))
+
+
 def make_playable(src: str, dst: str, facts: ClipFacts, progress: Progress | None = None) -> None:
     """Write the rendition of `src` to `dst` (an .mp4 path), reporting progress from 0 to 1."""
     report = progress or (lambda fraction: None)
     try:
-        with av.open(str(src)) as source, av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        with av.open(str(src)) as source, open_mp4(dst) as out:
             _convert(source, out, facts, report)
     except av.FFmpegError as exc:
         raise MediaError("conversion_failed", str(exc)) from exc
@@ -101,16 +149,7 @@ class _VideoTranscode:
         self.width, self.height = scaled_size(stored_w, stored_h)
         self.out = out
         rate = stream_in.average_rate or stream_in.guessed_rate or 30
-        self.stream = out.add_stream("libx264", rate=rate)
-        self.stream.width, self.stream.height = self.width, self.height
-        self.stream.pix_fmt = "yuv420p"
-        # The input's time base, not an average rate: variable-rate timestamps must survive exactly.
-        self.stream.time_base = stream_in.time_base
-        self.stream.codec_context.time_base = stream_in.time_base
-        self.stream.options = dict(_X264_OPTIONS)
-        self.stream.thread_type = "AUTO"
-        if facts.rotation:
-            self.stream.set_display_rotation(facts.rotation)
+        self.stream = add_h264_stream(out, self.width, self.height, stream_in.time_base, rate, facts.rotation)
         stream_in.thread_type = "AUTO"
 
     def feed(self, packet) -> None:
@@ -127,26 +166,14 @@ class _VideoTranscode:
 
 class _AudioTranscode:
     def __init__(self, stream_in, out) -> None:
-        rate = stream_in.codec_context.sample_rate
-        self.rate = rate if rate in _AUDIO_RATES else 48000
         layout = "stereo" if stream_in.codec_context.channels >= 2 else "mono"
-        self.out = out
-        self.stream = out.add_stream("aac", rate=self.rate)
-        self.stream.layout = layout
-        self.resampler = av.AudioResampler(format="fltp", layout=layout, rate=self.rate, frame_size=1024)
-        self.start = stream_in.start_time * stream_in.time_base if stream_in.start_time else Fraction(0)
-        self.samples = round(self.start * self.rate)
+        rate = aac_rate(stream_in.codec_context.sample_rate)
+        start = stream_in.start_time * stream_in.time_base if stream_in.start_time else Fraction(0)
+        self.writer = AacWriter(out, rate, layout, first_sample=round(start * rate))
 
     def feed(self, packet) -> None:
         for frame in packet.decode():
-            self._encode(self.resampler.resample(frame))
+            self.writer.write(frame)
 
     def finish(self) -> None:
-        self._encode(self.resampler.resample(None))
-        self.out.mux(self.stream.encode(None))
-
-    def _encode(self, frames) -> None:
-        for frame in frames:
-            frame.pts, frame.time_base = self.samples, Fraction(1, self.rate)
-            self.samples += frame.samples
-            self.out.mux(self.stream.encode(frame))
+        self.writer.finish()

