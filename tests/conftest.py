@@ -20,9 +20,10 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from tests.videos import build
 from vib import create_app
 from vib.accounts import second_factor
+from vib.accounts.models import User
 from vib.accounts.operations import add_user, create_token
 from vib.clips.models import Clip
-from vib.core import db
+from vib.core import audit, db
 from vib.core.db import Base, migrate, utcnow
 from vib.core.jobs import RedisJobs
 
@@ -319,6 +320,8 @@ def ready_clip(app, api, people, case, processed_clip):
         session.add(clip)
         session.flush()  # the id names its media folder
         shutil.copytree(folder, app.config["VIB_MEDIA_DIR"] / clip.folder)
+        uploader = session.get(User, people["worker"].id)
+        audit.record(session, uploader, "clip.upload", "clip", clip.id, "worker", detail=f"bytes={clip.size_bytes}")
         session.commit()
     made = api("worker").get(f"/api/clips/{clip.id}").json
     assert made["status"] == "ready", made

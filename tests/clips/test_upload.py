@@ -40,10 +40,10 @@ def row_counts(app) -> dict[str, int]:
 
 def test_the_ready_clip_of_the_tests_is_what_an_upload_makes(app, api, case, ready_clip, videos):
     """Most tests get their clip as a copy of one processed once per run (the `ready_clip` fixture):
-    an upload of the same video now leaves the same clip, the same files, and no other rows."""
+    an upload of the same video now leaves the same clip, the same files and audit row, and no other rows."""
     before = row_counts(app)
     uploaded = upload_and_process(app, api("worker"), case["id"], videos["cfr.mp4"])
-    assert row_counts(app) == {**before, "clips": before["clips"] + 1}
+    assert row_counts(app) == {**before, "clips": before["clips"] + 1, "audit_events": before["audit_events"] + 1}
     assert (ready_clip["title"], uploaded["title"]) == ("Recording 1", "Recording 2")
     per_clip = {"id", "title", "created_at", "page_url"}
     assert {k: v for k, v in uploaded.items() if k not in per_clip} == {k: v for k, v in ready_clip.items() if k not in per_clip}
@@ -174,3 +174,18 @@ def test_only_the_upload_routes_accept_large_bodies(app, api, browser_login):
     assert response.status_code == 413 and response.json["error"] == "The request is too large."
     login = app.test_client().post("/login", data={"email": "a@b.c", "password": "x" * (2 * 1024 * 1024)})
     assert login.status_code == 413
+
+
+def test_an_upload_is_in_the_audit_log_and_a_refused_one_is_not(app, api, people, case, videos):
+    from vib.core.audit import AuditEvent
+
+    worker = api("worker")
+    assert worker.upload(case["id"], videos["letter.mp4"]).status_code == 415
+    clip = worker.upload(case["id"], videos["cfr.mp4"]).json
+    wait_for_jobs(app)
+    with app.app_context():
+        rows = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "clip.upload")).all()
+        assert [(row.user_id, row.object_type, row.object_id, row.role) for row in rows] == [
+            (people["worker"].id, "clip", clip["id"], "worker")
+        ]
+        assert rows[0].detail == f"bytes={videos['cfr.mp4'].stat().st_size}"

@@ -108,6 +108,7 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
     media = storage.current()
     db_on_rollback(db, lambda: media.delete_prefix(clip.folder))  # a clip whose row is not stored leaves no file
     media.move_in(Path(file_path), clip.original_key)
+    audit.record(db, by, "clip.upload", "clip", clip.id, "worker", detail=f"bytes={clip.size_bytes}")
     jobs.enqueue_after_commit(db, "process_clip", clip.id)
     return clip
 

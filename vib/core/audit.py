@@ -20,7 +20,7 @@ from vib.core.db import Base, UTCDateTime, utcnow
 # The actions recorded, grouped by what they are about (object types: clip, moment, feedback,
 # review, case, user, certificate).
 ACTIONS = (
-    "clip.view", "clip.stream",
+    "clip.upload", "clip.view", "clip.stream",
     "moment.create", "moment.update", "moment.delete",
     "feedback.create", "feedback.update", "feedback.delete",
     "review.request", "review.open", "review.send", "review.answer", "review.withdraw", "review.close",
