@@ -280,9 +280,12 @@ def test_two_requests_never_send_to_one_upload_at_once(app, api, case):
     try:
         busy = patch(api, url, 0, b"x" * 10)
         assert busy.status_code == 423 and head(api, url).headers["Upload-Offset"] == "0"
+        stopping = api("worker").delete(url, headers=TUS)  # nor stops it while a piece is being written
+        assert stopping.status_code == 423 and head(api, url).status_code == 200
     finally:
         held.release()
     assert patch(api, url, 0, b"x" * 10).status_code == 204
+    assert api("worker").delete(url, headers=TUS).status_code == 204 and head(api, url).status_code == 404
 
 
 def test_a_logged_in_page_sends_with_its_csrf_token(browser_login, case):

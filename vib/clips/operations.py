@@ -225,8 +225,13 @@ def finish_upload(db: Session, session: UploadSession, by: User) -> Clip:
 
 
 def end_upload(db: Session, session: UploadSession) -> None:
-    """The sender stops an upload (tus termination): its row and bytes go."""
+    """The sender stops an upload (tus termination): its row and bytes go, once no piece is arriving."""
     name = session.temp_name
+    lock = storage.current().lock_temp(name)
+    if lock is None:  # a PATCH still writing: deleting under it would fail that request half-way
+        raise ClipError(_l("Another request is sending to this upload; try again in a moment."), status=423)
+    db_on_commit(db, lock.release)
+    db_on_rollback(db, lock.release)
     db.delete(session)
     db.flush()
     db_on_commit(db, lambda: storage.current().temp_path(name).unlink(missing_ok=True))
