@@ -92,7 +92,7 @@ def test_a_failed_job_is_listed_by_id_and_kind_without_its_message_and_can_be_re
     assert failed.kind == "test.queue.record(-1)" and failed.failure == "RuntimeError"
     assert "Jansen" not in repr(runner.overview())  # an exception's message may name a family
     assert runner.retry(failed.id) and not runner.retry("no-such-job")
-    assert runner.queues["default"].count == 1
+    assert runner.queues["default"].count == 1 and runner.is_live("test.queue.record", -1)
     work_off(app)  # fails again, so it is listed again
     assert len(runner.queues["default"].failed_job_registry) == 1
 

@@ -258,7 +258,7 @@ class RedisJobs:
     def overview(self) -> Overview:
         import rq  # noqa: PLC0415
 
-        def described(job_ids: list[str], registry=None) -> list[JobState]:
+        def described(job_ids: list[str]) -> list[JobState]:
             found = []
             for job in rq.job.Job.fetch_many(job_ids, connection=self.redis):
                 if job is None:
@@ -288,6 +288,8 @@ class RedisJobs:
         """Queue a failed job again; False when there is no failed job of that id."""
         for q in self.queues.values():
             if job_id in q.failed_job_registry.get_job_ids():
+                name, object_id = q.fetch_job(job_id).args
+                self.redis.set(_waiting_key(name, object_id), "1", ex=30 * 24 * 3600)  # live again: no sweep doubles it
                 q.failed_job_registry.requeue(job_id)
                 return True
         return False
