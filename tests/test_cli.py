@@ -8,8 +8,8 @@ from vib import create_app
 from vib.cli import main
 
 
-def run(tmp_path, *args, input=None):
-    env = {"VIB_HOME": str(tmp_path / "home"), "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+def run(tmp_path, *args, input=None, **settings):
+    env = {"VIB_HOME": str(tmp_path / "home"), "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", **settings}
     return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
 
 
@@ -46,7 +46,8 @@ def test_user_add_refuses_bad_input(tmp_path):
 
 
 def test_demo_sets_up_an_organisation_with_a_ready_clip(tmp_path):
-    result = run(tmp_path, "demo", "--no-serve")
+    # The demo runs its own jobs, even in a shell that names a Redis (no worker would ever run them).
+    result = run(tmp_path, "demo", "--no-serve", VIB_REDIS_URL="redis://127.0.0.1:6379/14")
     assert result.exit_code == 0, result.output
     assert "worker@demo.vib" in result.output
     app = create_app({"VIB_HOME": tmp_path / "home", "VIB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"})

@@ -38,8 +38,8 @@ from vib.schemes.catalogue import SchemeError, import_scheme, latest_schemes, sc
 from vib.schemes.format import SchemeFormatError, load_scheme_file
 
 
-def _migrated_app() -> Flask:
-    app = create_app()
+def _migrated_app(settings: dict | None = None) -> Flask:
+    app = create_app(settings)
     migrate(app.config["VIB_DATABASE_URL"])
     return app
 
@@ -368,7 +368,7 @@ def case_export(code: str, out: str, owner: str | None, media: bool) -> None:
 @click.option("--no-serve", is_flag=True, help="Set up the demo and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Set up a demo organisation (users for each role, a case, a generated clip), then serve."""
-    app = _migrated_app()
+    app = _migrated_app({"VIB_JOBS": "thread"})  # the embedded default, even where VIB_REDIS_URL is set
     logins = set_up_demo(app)
     click.echo("Demo logins (e-mail / password):", err=True)
     for email, password, roles in logins:
