@@ -46,16 +46,14 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 from thumbnails import CACHE, cached_clip  # bench/ is on sys.path when this file is run as a script
-from vibstack import Api, Processes, add_worker, free_port, reset_postgres, reset_redis, vib, vib_env, wait_ready, wait_until_up
+from vibstack import Api, Processes, add_worker, free_port, reset_postgres, reset_redis, stack, vib, vib_env, wait_ready, wait_until_up
 
 from vib.media.synth import ClipSpec
 
@@ -397,9 +395,7 @@ def main() -> int:
         gevent.signal_handler(number, main_greenlet.throw, KeyboardInterrupt)
     results: dict[str, dict] = {}
     for target in targets:
-        home = Path(tempfile.mkdtemp(prefix=f"vib-load-{target}-"))
-        processes = Processes(home)
-        try:
+        with stack(f"vib-load-{target}-") as (home, processes):
             base, accounts, what = start_target(target, home, processes, clip)
             print(f"[{target}] {args.users} users for {args.duration:.0f} s ...", flush=True)
             results[target] = {
@@ -407,13 +403,6 @@ def main() -> int:
                 **run_locust(base, accounts, args.users, args.spawn_rate, args.duration, (args.wait_min, args.wait_max)),
             }
             processes.check_alive()
-        except BaseException:
-            for name, _ in processes.started:
-                print(f"--- last lines of {name} ---\n{processes.tail(name)}", file=sys.stderr)
-            raise
-        finally:
-            processes.stop()
-            shutil.rmtree(home, ignore_errors=True)
     meta["goals"] = goals(results)
     table = markdown(results, meta)
     print("\n" + table)

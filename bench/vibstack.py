@@ -9,11 +9,15 @@ database other than the one named (FLUSHDB, never FLUSHALL).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -137,6 +141,23 @@ class Processes:
             if process.poll() is None:
                 process.wait(timeout=5)
         self.started.clear()
+
+
+@contextmanager
+def stack(prefix: str) -> Iterator[tuple[Path, Processes]]:
+    """A temporary VIB_HOME and the processes of one run: on a failure the last lines of each process's
+    log are printed; at the end every process stops and the folder goes."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    processes = Processes(home)
+    try:
+        yield home, processes
+    except BaseException:
+        for name, _ in processes.started:
+            print(f"--- last lines of {name} ---\n{processes.tail(name)}", file=sys.stderr)
+        raise
+    finally:
+        processes.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def wait_until_up(base: str, processes: Processes, timeout: float = 90) -> None:

@@ -23,16 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 from statistics import median
 
 from thumbnails import CACHE, cached_clip  # bench/ is on sys.path when this file is run as a script
-from vibstack import Api, Processes, add_worker, free_port, reset_postgres, reset_redis, vib, vib_env, wait_until_up
+from vibstack import Api, Processes, add_worker, free_port, reset_postgres, reset_redis, stack, vib, vib_env, wait_until_up
 
 from vib.media.synth import ClipSpec
 
@@ -80,9 +78,7 @@ def watch(api: Api, ids: list[int], started: float, timeout: float, processes: P
 
 
 def one_run(workers: int, clips: int, clip: Path, timeout: float) -> dict:
-    home = Path(tempfile.mkdtemp(prefix=f"vib-workers-{workers}-"))
-    processes = Processes(home)
-    try:
+    with stack(f"vib-workers-{workers}-") as (home, processes):
         env = vib_env(home, reset_postgres("bench_workers"), reset_redis(11))
         vib(env, "init")
         token = add_worker(env, "bench-worker@bench.vib", "bench-workers-password-staple")
@@ -117,13 +113,6 @@ def one_run(workers: int, clips: int, clip: Path, timeout: float) -> dict:
             "video_codec": facts["video_codec"],
             "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
-    except BaseException:
-        for name, _ in processes.started:
-            print(f"--- last lines of {name} ---\n{processes.tail(name)}", file=sys.stderr)
-        raise
-    finally:
-        processes.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> int:
