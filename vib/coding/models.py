@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
@@ -12,13 +12,20 @@ from vib.schemes.models import ACTORS  # noqa: F401 (the actors of a moment; the
 
 
 class Moment(Base):
-    """A coded moment of a clip: a point (no end) or a span, in integer ms from the first frame."""
+    """A coded moment of a clip, or of a library fragment (an exercise): a point (no end) or a span, in
+    integer ms from the video's first frame. Exactly one of clip_id and fragment_id is set."""
 
     __tablename__ = "moments"
-    __table_args__ = (Index("ix_moments_clip_start", "clip_id", "start_ms"),)
+    __table_args__ = (
+        Index("ix_moments_clip_start", "clip_id", "start_ms"),
+        Index("ix_moments_fragment_author", "fragment_id", "author_id"),
+        CheckConstraint("(clip_id IS NULL) <> (fragment_id IS NULL)", name="one_video"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    clip_id: Mapped[int | None] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    # A higher feature's table (the library): coding knows it only by name, never imports it.
+    fragment_id: Mapped[int | None] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"))
     start_ms: Mapped[int]
     end_ms: Mapped[int | None]
     scheme_id: Mapped[str] = mapped_column(String(63))
@@ -34,7 +41,7 @@ class Moment(Base):
     # the UPDATE, so two simultaneous writers cannot both succeed.
     version: Mapped[int] = mapped_column(default=1)
 
-    clip: Mapped[Clip] = relationship()
+    clip: Mapped[Clip | None] = relationship()
     author: Mapped[User] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
