@@ -8,7 +8,12 @@ installs the policies below there. Rules so far (domain.md, "Access"):
   for it names them: from the request until it is closed plus VIB_REVIEW_ACCESS_DAYS, or until the
   worker withdraws it; and only while everyone in the case consents to supervision;
 - the parties of a review (its worker and its supervisor) see it; nobody else does;
-- trainers get access through a later feature (the library);
+- the library (domain.md, "Library"): everyone with a login but admins sees published fragments
+  and collections; trainers see every fragment, curate (review faces, render, publish, edit, delete)
+  and build collections; the worker who proposed a fragment sees it while it is made and may withdraw
+  it before it is published; nobody sees a fragment's case, worker or clip through the library.
+  A fragment is shown only while everyone in its case consents to training, downloaded only while
+  everyone consents to presentation;
 - a clip's pictures and video, and its coded moments, are shown only while everyone in its case
   consents to analysis: a withdrawal stops it at once (the clip's facts stay visible to its owner,
   with the reason);
@@ -19,7 +24,7 @@ installs the policies below there. Rules so far (domain.md, "Access"):
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, or_, select, true
 
 from vib.accounts.models import User
 from vib.cases.models import Case
@@ -29,6 +34,8 @@ from vib.coding.models import Moment
 from vib.coding.operations import is_analysis_only
 from vib.core import access
 from vib.core.db import session
+from vib.library import operations as library_ops
+from vib.library.models import DELETED, Collection, Fragment
 from vib.supervision.models import ReviewRequest
 from vib.supervision.operations import granting_reviews, sent_review_authors
 
@@ -192,15 +199,100 @@ class ReviewPolicy:
         return "worker" if user.id == review.worker_id else "supervisor"
 
 
+# -- library ----------------------------------------------------------------------------------------
+
+
+def _reads_library(user: User) -> bool:
+    """Everyone with a login but an admin only: workers, supervisors and trainers learn from it."""
+    return user.is_authenticated and any(user.has_role(role) for role in ("worker", "supervisor", "trainer"))
+
+
+def _is_trainer(user: User) -> bool:
+    return user.is_authenticated and user.has_role("trainer")
+
+
+class FragmentPolicy:
+    # view: its page, texts, video and poster; curate: faces and regions, render, publish, edit,
+    # expiry, delete (trainers); download: an MP4 for a presentation; code: do the exercise (or, for
+    # a trainer, code the reference); discard: delete it (trainers; its proposer before publication).
+    actions = ("view", "curate", "download", "code", "discard")
+
+    def may(self, user: User, action: str, fragment: Fragment) -> bool:
+        if fragment.state == DELETED or not user.is_authenticated:
+            return False
+        published = self._is_published(fragment)
+        proposer = fragment.proposed_by_id == user.id
+        if action == "view":
+            return _is_trainer(user) or proposer or (published and _reads_library(user))
+        if action == "curate":
+            return _is_trainer(user)
+        if action in ("download", "code"):
+            return published and _reads_library(user)
+        return _is_trainer(user) or (proposer and not published)  # discard
+
+    @staticmethod
+    def _is_published(fragment: Fragment) -> bool:
+        return session().scalar(library_ops.published_query().where(Fragment.id == fragment.id).with_only_columns(Fragment.id)) is not None
+
+    def refusal(self, user: User, action: str, fragment: Fragment) -> str | None:
+        """A fragment is shown only while everyone in its case consents to training (a withdrawal
+        deletes it; this covers the moment in between) and downloaded only with consent to presentation."""
+        may_see_case = fragment.proposed_by_id == user.id
+        if action == "download":
+            return library_ops.consent_refusal(fragment.case, library_ops.PRESENTATION, may_see_case)
+        if action in ("view", "code"):
+            return library_ops.consent_refusal(fragment.case, library_ops.TRAINING, may_see_case)
+        return None
+
+    def visible(self, user: User) -> Select:
+        if _is_trainer(user):
+            return select(Fragment).where(Fragment.state != DELETED)
+        own = Fragment.proposed_by_id == user.id
+        published = Fragment.id.in_(library_ops.published_query().with_only_columns(Fragment.id)) if _reads_library(user) else false()
+        return select(Fragment).where(Fragment.state != DELETED, or_(own, published))
+
+    def shown(self, user: User, fragments: list[Fragment]) -> list[Fragment]:
+        return [f for f in fragments if self.may(user, "view", f)]
+
+    def role_on(self, user: User, fragment: Fragment) -> str:
+        if _is_trainer(user):
+            return "trainer"
+        if fragment.proposed_by_id == user.id:
+            return "worker"
+        return next((role for role in ("worker", "supervisor") if user.has_role(role)), "-")
+
+
+class CollectionPolicy:
+    actions = ("view", "edit")  # view: play it (published fragments only); edit: its texts and items
+
+    def may(self, user: User, action: str, collection: Collection) -> bool:
+        return _is_trainer(user) if action == "edit" else _reads_library(user)
+
+    def refusal(self, user: User, action: str, collection: Collection) -> str | None:
+        return None
+
+    def visible(self, user: User) -> Select:
+        return select(Collection).where(true() if _reads_library(user) else false())
+
+    def shown(self, user: User, collections: list[Collection]) -> list[Collection]:
+        return [c for c in collections if self.may(user, "view", c)]
+
+    def role_on(self, user: User, collection: Collection) -> str:
+        return "trainer" if _is_trainer(user) else next((r for r in ("worker", "supervisor") if user.has_role(r)), "-")
+
+
 # -- what a user may do regardless of any object --------------------------------------------------
 
 ABILITIES = {
     "administer": lambda user: user.has_role("admin"),  # accounts, roles, certificates, the audit log; never client video
     "create_case": lambda user: user.has_role("worker"),
+    "read_library": _reads_library,
+    "curate_library": _is_trainer,  # review proposals, publish, build collections
 }
 
 
 def install() -> None:
     clips = ClipPolicy()
-    policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy()}
+    policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy(),
+                Fragment: FragmentPolicy(), Collection: CollectionPolicy()}  # fmt: skip
     access.install(policies, ABILITIES)

@@ -18,15 +18,18 @@ from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
+from vib.library import privacy as library_privacy
+from vib.library.api import bp as library_api_bp
+from vib.library.pages import bp as library_pages_bp
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
 from vib.supervision.pages import bp as supervision_bp
 
-BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp)
+BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp, library_api_bp, library_pages_bp)
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
-REGISTERING = (coding_privacy, supervision_privacy, clips_metrics)
+REGISTERING = (coding_privacy, supervision_privacy, library_privacy, clips_metrics)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -52,9 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _start_page():
-    """Where vib opens: an admin (who has no cases) at the accounts, everyone else at their cases."""
+    """Where vib opens: an admin (who has no cases) at the accounts, a trainer at the library,
+    everyone else at their cases."""
     if access.may_do(current_user, "administer") and not current_user.has_role("worker"):
         return redirect(url_for("admin.users_page"))
+    if access.may_do(current_user, "curate_library") and not current_user.has_role("worker"):
+        return redirect(url_for("library_pages.library_page"))
     return redirect(url_for("cases.list_page"))
 
 

@@ -274,14 +274,15 @@ def audit_export(since) -> None:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Only list what is due; delete nothing.")
 def purge(dry_run: bool) -> None:
-    """Delete every clip whose deletion is due (retention, withdrawn consent), one line each."""
+    """Delete every clip whose deletion is due (retention, withdrawn consent) and every library
+    fragment past its expiry date, one line each."""
     app = _migrated_app()
     with _command(app):
         lines = privacy.purge(session(), _cli_actor(), CLI_ROLE, dry_run=dry_run)
         for line in lines:
             click.echo(("would delete " if dry_run else "deleted ") + str(line))
     app.extensions["vib.jobs"].wait_idle()  # the files go after the commit: before the command ends
-    click.echo(f"{len(lines)} clip(s) {'due' if dry_run else 'deleted'}.", err=True)
+    click.echo(f"{len(lines)} item(s) {'due' if dry_run else 'deleted'}.", err=True)
 
 
 @main.group()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from vib.core.db import Base, UTCDateTime, utcnow
 
 # The actions recorded, grouped by what they are about (object types: clip, moment, feedback,
-# review, case, user, certificate).
+# review, case, user, certificate, fragment, collection).
 ACTIONS = (
     "clip.upload", "clip.view", "clip.stream",
     "moment.create", "moment.update", "moment.delete",
@@ -29,6 +29,9 @@ ACTIONS = (
     "case.close", "case.reopen", "case.export", "clip.delete", "review.end", "privacy.purge", "policy.set", "job.retry",
     "login.failed", "login.throttled", "user.password", "user.sessions_ended",
     "second_factor.enrol", "second_factor.recovery_codes", "second_factor.reset",
+    "fragment.propose", "fragment.view", "fragment.stream", "fragment.render", "fragment.publish", "fragment.unpublish",
+    "fragment.update", "fragment.delete", "fragment.download",
+    "collection.create", "collection.update", "collection.delete",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

@@ -74,6 +74,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_MEDIA_ACCEL": os.environ.get("VIB_MEDIA_ACCEL", ""),
         # How many proxies in front of vib set X-Forwarded-For/-Proto (0: trust no such header).
         "VIB_PROXY_HOPS": _int("VIB_PROXY_HOPS", 0),
+        # The organisation's name, burnt into a downloaded library fragment with the user and the date.
+        "VIB_ORGANISATION": os.environ.get("VIB_ORGANISATION", "vib"),
         "BABEL_DEFAULT_LOCALE": "en",
         # Times on pages (notifications, the audit log) are shown in the organisation's time zone.
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", "Europe/Amsterdam"),

@@ -93,8 +93,12 @@ class Fragment(Base):
     def frames_key(self, rendered: bool) -> str:
         return f"{self.folder}/{'fragment' if rendered else 'cut'}-frames.json"
 
+    @property
+    def download_folder(self) -> str:
+        return f"{self.folder}/downloads"
+
     def download_key(self, user_id: int, day: date) -> str:
-        return f"{self.folder}/downloads/{user_id}-{day.isoformat()}.mp4"
+        return f"{self.download_folder}/{day.isoformat()}-{user_id}.mp4"
 
 
 class Collection(Base):

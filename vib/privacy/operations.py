@@ -250,13 +250,16 @@ class PurgeLine:
 
 
 def purge(db: Session, by=None, role: str = SYSTEM, dry_run: bool = False, now: datetime | None = None) -> list[PurgeLine]:
-    """Delete every clip that is due (with `dry_run`, only say which), and warn the owners of clips
-    due within WARNING_DAYS. One audit row says what the purge did."""
-    lines = []
+    """Delete every clip that is due (with `dry_run`, only say which) and what features registered as
+    expiring (library fragments past their date), and warn the owners of clips due within
+    WARNING_DAYS. One audit row says what the purge did."""
+    lines: list = []
     for clip, plan in due(db, now):
         lines.append(PurgeLine(clip.id, clip.case.code, clip.title, plan.on, plan.reason))
         if not dry_run:
             delete_clip(db, clip, plan.reason, None)
+    for _name, expire in registry.EXPIRERS:  # what other features keep past its own date (fragments)
+        lines.extend(expire(db, now or utcnow(), dry_run))
     if not dry_run:
         warn_owners(db, now)
         audit.record(db, by if by is not None else _system(), "privacy.purge", "clip", None, role, detail=f"deleted={len(lines)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,9 @@ class ExportPart:
 
 
 Exporter = Callable[[Session, Case], ExportPart]
+# expire(db, now, dry_run): delete (or, dry, only name) what the feature keeps past its own retention
+# date (a library fragment's expiry); answers one line per item, e.g. "fragment 3: expired 2031-12-01".
+Expirer = Callable[[Session, datetime, bool], list[str]]
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Registration:
 CLIP_DEPENDENTS: list[Registration] = []
 WITHDRAWAL_HANDLERS: dict[str, list[tuple[str, WithdrawalHandler]]] = {purpose: [] for purpose in PURPOSES}
 EXPORTERS: list[tuple[str, Exporter]] = []
+EXPIRERS: list[tuple[str, Expirer]] = []
 
 
 def clip_dependent(name: str, delete: ClipDeleter | None = None, files: ClipFiles | None = None) -> None:
@@ -68,12 +73,18 @@ def exporter(name: str, export: Exporter) -> None:
     _replace(EXPORTERS, name, (name, export), key=lambda entry: entry[0])
 
 
+def expirer(name: str, expire: Expirer) -> None:
+    """Let the daily purge (and `vib purge`) delete what `name` keeps past its own retention date."""
+    _replace(EXPIRERS, name, (name, expire), key=lambda entry: entry[0])
+
+
 def unregister(name: str) -> None:
     """Forget everything `name` registered (tests register fakes)."""
     CLIP_DEPENDENTS[:] = [r for r in CLIP_DEPENDENTS if r.name != name]
     for handlers in WITHDRAWAL_HANDLERS.values():
         handlers[:] = [entry for entry in handlers if entry[0] != name]
     EXPORTERS[:] = [entry for entry in EXPORTERS if entry[0] != name]
+    EXPIRERS[:] = [entry for entry in EXPIRERS if entry[0] != name]
 
 
 def _replace(entries: list, name: str, entry, key) -> None:
