@@ -363,6 +363,8 @@ def _expiry(db: Session, fragment: Fragment, raw) -> date:
 def publish(db: Session, fragment: Fragment, by: User) -> Fragment:
     if fragment.state != READY:
         raise FragmentError(_l("Only a rendered fragment can be published."), status=409)
+    if fragment.published_at is not None:
+        raise FragmentError(_l("This fragment is published already."), status=409)
     refusal = consent_refusal(fragment.case, TRAINING, may_see_case=False)
     if refusal:
         raise FragmentError(refusal, status=409)
