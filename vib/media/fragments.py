@@ -10,11 +10,16 @@ keep the source's time base (refined to whole milliseconds), so variable frame r
 `render_fragment` blurs faces (tracks from `vib.media.faces`) and fixed regions, and keeps, mutes or
 disguises the audio. A blurred area is shrunk to a few pixels and blown up again before a Gaussian
 smooths it: what it showed is discarded, not merely softened (a plain Gaussian can be partly undone).
+
+`burn_caption` marks a downloaded fragment: a line of text (organisation, user, date) on a dark box in
+the bottom-left corner of every frame. Only the pictures are re-encoded; times and audio packets are
+copied as they are.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,6 +41,12 @@ FACE_MARGIN = 0.2
 # A blurred area keeps at most this many "pixels" across its longer side.
 _BLUR_CELLS = 6
 _AUDIO_CHUNK = 4096
+# A burnt-in caption: its letters this fraction of the picture's (upright) height, on a box that keeps
+# this much of the picture's brightness under it.
+CAPTION_HEIGHT = 0.035
+_CAPTION_SHOW_THROUGH = 0.25
+_CAPTION_FONT = cv2.FONT_HERSHEY_SIMPLEX
+_CAPTION_FONT_PX = 22  # the height of a capital at font scale 1
 
 # (index of the frame in the fragment, its time in ms, the picture as stored) -> the picture to encode
 PictureFn = Callable[[int, int, av.VideoFrame], av.VideoFrame]
@@ -114,6 +125,171 @@ def render_fragment(
 
     audio_fn = {"keep": None, "mute": _mute, "disguise": _disguise}[audio]
     return _reencode(str(source), str(target), 0, None, picture, audio_fn, progress)
+
+
+def burn_caption(source: str, target: str, text: str, progress: Progress | None = None) -> FragmentFacts:
+    """Write `source` (an MP4 fragment) to `target` with `text` burnt into the bottom-left corner of
+    every frame: light letters on a semi-opaque dark box, sized to the picture's height, readable the
+    way the player shows the picture (rotation kept as metadata).
+
+    Every frame keeps its timestamp and duration, so the frame count and the timing are the source's;
+    the audio packets are copied, not re-encoded. Characters a Hershey font lacks are transliterated
+    or dropped (`caption_ascii`). MediaError when the source cannot be read or the target written.
+    """
+    line = caption_ascii(text)
+    report = progress or (lambda fraction: None)
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.video:
+                raise MediaError("not_video", "no video stream")
+            video_in = container.streams.video[0]
+            first = next(container.decode(video_in), None)
+            if first is None:
+                raise MediaError("undecodable", "no frame decoded")
+            rotation = round((first.rotation or 0) / 90) % 4 * 90
+        with av.open(str(source)) as container, open_mp4(target) as out:
+            facts = _burn(container, out, line, rotation, report)
+    except av.FFmpegError as exc:
+        raise MediaError("conversion_failed", str(exc)) from exc
+    report(1.0)
+    return facts
+
+
+def _burn(container, out, line: str, rotation: int, report: Progress) -> FragmentFacts:
+    video_in = container.streams.video[0]
+    video_in.thread_type = "AUTO"
+    audio_in = container.streams.audio[0] if container.streams.audio else None
+    tb: Fraction = video_in.time_base
+    width, height = video_in.codec_context.width, video_in.codec_context.height
+    width, height = width - width % 2, height - height % 2
+    stream = add_h264_stream(out, width, height, tb, video_in.average_rate or video_in.guessed_rate or 25, rotation)
+    audio_out = out.add_stream_from_template(audio_in) if audio_in is not None else None
+    caption = _Caption(line, width, height, rotation // 90)
+    total = float(video_in.duration * tb) if video_in.duration else None
+    start = video_in.start_time or 0
+    durations: dict[int, int] = {}  # pts -> the source packet's duration (x264 leaves them at 0)
+    count, first_pts, end_pts, next_report = 0, None, 0, 0.01
+    for packet in container.demux([s for s in (video_in, audio_in) if s is not None]):
+        if packet.stream is audio_in:
+            if packet.dts is not None:  # not the demuxer's flush packet
+                packet.stream = audio_out
+                out.mux(packet)
+            continue
+        if packet.pts is not None:
+            durations[packet.pts] = packet.duration or 0
+        for frame in packet.decode():
+            if frame.pts is None:
+                continue
+            picture = caption.burn(frame)
+            picture.pts, picture.time_base = frame.pts, tb
+            _mux(out, stream.encode(picture), durations)
+            count += 1
+            first_pts = frame.pts if first_pts is None else min(first_pts, frame.pts)
+            end_pts = max(end_pts, frame.pts + (durations.get(frame.pts) or 1))
+            if total and (frame.pts - start) * float(tb) / total >= next_report:
+                next_report = (frame.pts - start) * float(tb) / total + 0.01
+                report(min(next_report, 1.0))
+    _mux(out, stream.encode(None), durations)
+    if first_pts is None:
+        raise MediaError("undecodable", "no frame decoded")
+    return FragmentFacts(frame_count=count, duration_ms=round((end_pts - first_pts) * tb * 1000), source_start_ms=0.0)
+
+
+def caption_ascii(text: str) -> str:
+    """`text` in the characters OpenCV's Hershey fonts can draw (printable ASCII): letters lose their
+    accents ("ë" -> "e", "ß" -> "ss"), a middle dot or dash becomes "-", and whatever has no ASCII form
+    (CJK, emoji) is dropped. putText would draw "?" for each byte of such a character, not the letter."""
+    text = text.translate(_CAPTION_ASCII)
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c if c.isprintable() else " " for c in kept)
+    return " ".join(kept.encode("ascii", "ignore").decode("ascii").split())
+
+
+_CAPTION_ASCII = str.maketrans(
+    {
+        "\u00b7": "-",  # middle dot
+        "\u2022": "-",  # bullet
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00df": "ss",
+        "\u00e6": "ae",
+        "\u00c6": "AE",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u0142": "l",
+        "\u0141": "L",
+        "\u0111": "d",
+        "\u0110": "D",
+        "\u00f0": "d",
+        "\u00fe": "th",
+        "\u0131": "i",
+    }
+)
+
+
+class _Caption:
+    """The line drawn into yuv420p pictures of one size: letters and box in the upright picture's
+    bottom-left corner, drawn on the planes directly (no conversion to RGB and back, so the rest of
+    the picture leaves exactly as it came)."""
+
+    def __init__(self, line: str, width: int, height: int, turns: int) -> None:
+        self.line, self.width, self.height, self.turns = line, width, height, turns
+        up_w, up_h = (height, width) if turns % 2 else (width, height)
+        letters = max(8.0, up_h * CAPTION_HEIGHT)
+        edge = max(2, round(up_h * 0.02))
+        scale = letters / _CAPTION_FONT_PX
+        self.thickness = max(1, round(scale * 1.6))
+        (text_w, _), _ = cv2.getTextSize(line or " ", _CAPTION_FONT, scale, self.thickness)
+        pad = max(2, round(letters * 0.4))
+        room = up_w - 2 * edge - 2 * pad
+        if text_w > room > 0:  # a long line on a narrow picture: smaller letters, never cut off
+            scale *= room / text_w
+            letters *= room / text_w
+            self.thickness = max(1, round(scale * 1.6))
+            pad = max(2, round(letters * 0.4))
+        (text_w, text_h), baseline = cv2.getTextSize(line or " ", _CAPTION_FONT, scale, self.thickness)
+        self.scale = scale
+        box_w = min(up_w - edge, text_w + 2 * pad)
+        box_h = min(up_h - edge, text_h + baseline + 2 * pad)
+        # The box in upright pixels (even, so the half-size chroma planes cover it exactly).
+        self.x0, self.y1 = edge - edge % 2, up_h - edge + edge % 2
+        self.x1 = min(up_w, self.x0 + box_w + box_w % 2)
+        self.y0 = max(0, self.y1 - box_h - box_h % 2)
+        self.origin = (pad, (self.y1 - self.y0) - pad - baseline)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """The box as fractions of the upright picture (x, y, w, h)."""
+        up_w, up_h = (self.height, self.width) if self.turns % 2 else (self.width, self.height)
+        return self.x0 / up_w, self.y0 / up_h, (self.x1 - self.x0) / up_w, (self.y1 - self.y0) / up_h
+
+    def burn(self, frame: av.VideoFrame) -> av.VideoFrame:
+        if frame.format.name != "yuv420p" or frame.width != self.width or frame.height != self.height:
+            frame = frame.reformat(self.width, self.height, format="yuv420p")
+        data = frame.to_ndarray()  # Y rows, then U and V (each a quarter of Y) packed below
+        flat = data.reshape(-1)
+        w, h = self.width, self.height
+        luma = flat[: w * h].reshape(h, w)
+        chroma = [flat[w * h + i * (w // 2) * (h // 2) : w * h + (i + 1) * (w // 2) * (h // 2)].reshape(h // 2, w // 2) for i in (0, 1)]
+        # Views of the planes turned upright: the box is cut, drawn and written back through them.
+        up = np.rot90(luma, self.turns)
+        area = up[self.y0 : self.y1, self.x0 : self.x1]
+        patch = np.ascontiguousarray(area * _CAPTION_SHOW_THROUGH + 16 * (1 - _CAPTION_SHOW_THROUGH), dtype=np.uint8)
+        cv2.putText(patch, self.line, self.origin, _CAPTION_FONT, self.scale, 235, self.thickness, cv2.LINE_AA)
+        area[...] = patch
+        for plane in chroma:  # the box is grey: colour fades toward neutral as brightness does
+            part = np.rot90(plane, self.turns)[self.y0 // 2 : self.y1 // 2, self.x0 // 2 : self.x1 // 2]
+            part[...] = (part * _CAPTION_SHOW_THROUGH + 128 * (1 - _CAPTION_SHOW_THROUGH)).astype(np.uint8)
+        burnt = av.VideoFrame.from_ndarray(data, format="yuv420p")
+        burnt.pts, burnt.time_base = frame.pts, frame.time_base
+        return burnt
 
 
 # -- pictures -------------------------------------------------------------------------------------
