@@ -40,6 +40,7 @@ DISGUISE_PITCH = 0.8
 FACE_MARGIN = 0.2
 # A blurred area keeps at most this many "pixels" across its longer side.
 _BLUR_CELLS = 6
+_BLUR_SMOOTH = 8  # pixels a cell while the cells' seams are smoothed
 _AUDIO_CHUNK = 4096
 # A burnt-in caption: its letters this fraction of the picture's (upright) height, on a box that keeps
 # this much of the picture's brightness under it.
@@ -271,13 +272,10 @@ class _Caption:
         return self.x0 / up_w, self.y0 / up_h, (self.x1 - self.x0) / up_w, (self.y1 - self.y0) / up_h
 
     def burn(self, frame: av.VideoFrame) -> av.VideoFrame:
+        pts, time_base = frame.pts, frame.time_base
         if frame.format.name != "yuv420p" or frame.width != self.width or frame.height != self.height:
             frame = frame.reformat(self.width, self.height, format="yuv420p")
-        data = frame.to_ndarray()  # Y rows, then U and V (each a quarter of Y) packed below
-        flat = data.reshape(-1)
-        w, h = self.width, self.height
-        luma = flat[: w * h].reshape(h, w)
-        chroma = [flat[w * h + i * (w // 2) * (h // 2) : w * h + (i + 1) * (w // 2) * (h // 2)].reshape(h // 2, w // 2) for i in (0, 1)]
+        frame, luma, chroma = _writable_planes(frame)
         # Views of the planes turned upright: the box is cut, drawn and written back through them.
         up = np.rot90(luma, self.turns)
         area = up[self.y0 : self.y1, self.x0 : self.x1]
@@ -287,38 +285,62 @@ class _Caption:
         for plane in chroma:  # the box is grey: colour fades toward neutral as brightness does
             part = np.rot90(plane, self.turns)[self.y0 // 2 : self.y1 // 2, self.x0 // 2 : self.x1 // 2]
             part[...] = (part * _CAPTION_SHOW_THROUGH + 128 * (1 - _CAPTION_SHOW_THROUGH)).astype(np.uint8)
-        burnt = av.VideoFrame.from_ndarray(data, format="yuv420p")
-        burnt.pts, burnt.time_base = frame.pts, frame.time_base
-        return burnt
+        frame.pts, frame.time_base = pts, time_base
+        return frame
 
 
 # -- pictures -------------------------------------------------------------------------------------
 
 
 def blur_frame(frame: av.VideoFrame, boxes: Iterable[tuple[float, float, float, float]]) -> av.VideoFrame:
-    """The frame with every box (x, y, w, h as fractions of the upright picture) destroyed by blurring."""
-    image = frame.to_ndarray(format="bgr24")
-    height, width = image.shape[:2]
+    """The frame (as yuv420p) with every box (x, y, w, h as fractions of the upright picture) destroyed
+    by blurring. The planes are blurred where they are stored, in place: no conversion to RGB and back,
+    no copy of the rest of the picture (the frame passed in may be the one returned, changed)."""
+    pts, time_base = frame.pts, frame.time_base
+    frame, luma, chroma = _writable_planes(frame)
+    height, width = luma.shape
     turns = round((frame.rotation or 0) / 90) % 4
     for box in boxes:
         x, y, w, h = _stored_box(box, turns)
-        x0, y0 = max(0, math.floor(x * width)), max(0, math.floor(y * height))
-        x1, y1 = min(width, math.ceil((x + w) * width)), min(height, math.ceil((y + h) * height))
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            image[y0:y1, x0:x1] = blur_area(image[y0:y1, x0:x1])
-    blurred = av.VideoFrame.from_ndarray(image, format="bgr24")
-    blurred.pts, blurred.time_base = frame.pts, frame.time_base
-    return blurred
+        x0, y0 = max(0, math.floor(x * width / 2) * 2), max(0, math.floor(y * height / 2) * 2)
+        x1, y1 = min(width, math.ceil((x + w) * width / 2) * 2), min(height, math.ceil((y + h) * height / 2) * 2)
+        if x1 - x0 >= 4 and y1 - y0 >= 4:
+            luma[y0:y1, x0:x1] = blur_area(luma[y0:y1, x0:x1])
+            for plane in chroma:
+                plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = blur_area(plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2])
+    frame.pts, frame.time_base = pts, time_base
+    return frame
 
 
 def blur_area(area: np.ndarray) -> np.ndarray:
-    """Shrink to a few cells, enlarge again smoothly, then a Gaussian over the cells' seams."""
+    """Shrink to a few cells, enlarge again smoothly, then a Gaussian over the cells' seams.
+
+    The Gaussian (a sigma of half a cell) runs at _BLUR_SMOOTH pixels a cell, not at full size: the
+    picture holds nothing finer than a cell by then, so the result is the same, at a fraction of the
+    work of a Gaussian hundreds of pixels wide."""
     height, width = area.shape[:2]
     scale = _BLUR_CELLS / max(width, height)
-    small = cv2.resize(area, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-    large = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    sigma = max(width, height) / _BLUR_CELLS / 2
-    return cv2.GaussianBlur(large, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    cells = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(area, cells, interpolation=cv2.INTER_AREA)
+    if max(width, height) <= _BLUR_CELLS * _BLUR_SMOOTH:
+        mid_size, sigma = (width, height), max(width, height) / _BLUR_CELLS / 2
+    else:
+        ratio = _BLUR_CELLS * _BLUR_SMOOTH / max(width, height)
+        mid_size, sigma = (max(1, round(width * ratio)), max(1, round(height * ratio))), _BLUR_SMOOTH / 2
+    mid = cv2.resize(small, mid_size, interpolation=cv2.INTER_LINEAR)
+    mid = cv2.GaussianBlur(mid, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    return mid if mid_size == (width, height) else cv2.resize(mid, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _writable_planes(frame: av.VideoFrame) -> tuple[av.VideoFrame, np.ndarray, list[np.ndarray]]:
+    """The frame as yuv420p of even size, made writable (FFmpeg copies its pixels first when the
+    decoder still refers to them), with numpy views of its Y plane and of its U and V planes: what is
+    written to them is in the frame, without converting or copying the whole picture."""
+    if frame.format.name != "yuv420p" or frame.width % 2 or frame.height % 2:
+        frame = frame.reformat(frame.width - frame.width % 2, frame.height - frame.height % 2, format="yuv420p")
+    frame.make_writable()
+    luma, u, v = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes)
+    return frame, luma, [u, v]
 
 
 def _grow(box, margin: float) -> tuple[float, float, float, float]:
