@@ -2,10 +2,11 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.videos import SPECS
 from vib.media.filmstrip import MAX_TILES, make_filmstrip, tile_times
 from vib.media.frames import frames_at
-from vib.media.synth import read_index
-from vib.media.thumbs import thumbnail
+from vib.media.synth import frame_times, read_index
+from vib.media.thumbs import poster_jpeg, thumbnail
 
 
 def decode_jpeg(data: bytes) -> np.ndarray:
@@ -23,6 +24,15 @@ def test_thumbnails_are_upright_at_the_requested_width(videos, name):
 def test_thumbnails_are_never_enlarged(videos):
     [(_, frame)] = list(frames_at(str(videos["cfr.mp4"]), [0]))
     assert decode_jpeg(thumbnail(frame, 1000)).shape[:2] == (240, 320)
+
+
+@pytest.mark.parametrize("name", ["rotated.mp4", "cfr.mp4"])
+def test_a_poster_is_the_upright_frame_on_screen_at_its_time(videos, name):
+    image = decode_jpeg(poster_jpeg(str(videos[name]), 1010, 160))
+    assert image.shape[:2] == (120, 160)
+    assert read_index(image) == 25
+    last = len(frame_times(SPECS[name])) - 1
+    assert read_index(decode_jpeg(poster_jpeg(str(videos[name]), 60_000, 320))) == last  # past the end
 
 
 def test_tile_times_are_about_one_a_second_and_at_most_200():

@@ -10,11 +10,16 @@ keep the source's time base (refined to whole milliseconds), so variable frame r
 `render_fragment` blurs faces (tracks from `vib.media.faces`) and fixed regions, and keeps, mutes or
 disguises the audio. A blurred area is shrunk to a few pixels and blown up again before a Gaussian
 smooths it: what it showed is discarded, not merely softened (a plain Gaussian can be partly undone).
+
+`burn_caption` marks a downloaded fragment: a line of text (organisation, user, date) on a dark box in
+the bottom-left corner of every frame. Only the pictures are re-encoded; times and audio packets are
+copied as they are.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,7 +40,14 @@ DISGUISE_PITCH = 0.8
 FACE_MARGIN = 0.2
 # A blurred area keeps at most this many "pixels" across its longer side.
 _BLUR_CELLS = 6
+_BLUR_SMOOTH = 8  # pixels a cell while the cells' seams are smoothed
 _AUDIO_CHUNK = 4096
+# A burnt-in caption: its letters this fraction of the picture's (upright) height, on a box that keeps
+# this much of the picture's brightness under it.
+CAPTION_HEIGHT = 0.035
+_CAPTION_SHOW_THROUGH = 0.25
+_CAPTION_FONT = cv2.FONT_HERSHEY_SIMPLEX
+_CAPTION_FONT_PX = 22  # the height of a capital at font scale 1
 
 # (index of the frame in the fragment, its time in ms, the picture as stored) -> the picture to encode
 PictureFn = Callable[[int, int, av.VideoFrame], av.VideoFrame]
@@ -116,33 +128,219 @@ def render_fragment(
     return _reencode(str(source), str(target), 0, None, picture, audio_fn, progress)
 
 
+def burn_caption(source: str, target: str, text: str, progress: Progress | None = None) -> FragmentFacts:
+    """Write `source` (an MP4 fragment) to `target` with `text` burnt into the bottom-left corner of
+    every frame: light letters on a semi-opaque dark box, sized to the picture's height, readable the
+    way the player shows the picture (rotation kept as metadata).
+
+    Every frame keeps its timestamp and duration, so the frame count and the timing are the source's;
+    the audio packets are copied, not re-encoded. Characters a Hershey font lacks are transliterated
+    or dropped (`caption_ascii`). MediaError when the source cannot be read or the target written.
+    """
+    line = caption_ascii(text)
+    report = progress or (lambda fraction: None)
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.video:
+                raise MediaError("not_video", "no video stream")
+            video_in = container.streams.video[0]
+            first = next(container.decode(video_in), None)
+            if first is None:
+                raise MediaError("undecodable", "no frame decoded")
+            rotation = round((first.rotation or 0) / 90) % 4 * 90
+        with av.open(str(source)) as container, open_mp4(target) as out:
+            facts = _burn(container, out, line, rotation, report)
+    except av.FFmpegError as exc:
+        raise MediaError("conversion_failed", str(exc)) from exc
+    report(1.0)
+    return facts
+
+
+def _burn(container, out, line: str, rotation: int, report: Progress) -> FragmentFacts:
+    video_in = container.streams.video[0]
+    video_in.thread_type = "AUTO"
+    audio_in = container.streams.audio[0] if container.streams.audio else None
+    tb: Fraction = video_in.time_base
+    width, height = video_in.codec_context.width, video_in.codec_context.height
+    width, height = width - width % 2, height - height % 2
+    stream = add_h264_stream(out, width, height, tb, video_in.average_rate or video_in.guessed_rate or 25, rotation)
+    audio_out = out.add_stream_from_template(audio_in) if audio_in is not None else None
+    caption = _Caption(line, width, height, rotation // 90)
+    total = float(video_in.duration * tb) if video_in.duration else None
+    start = video_in.start_time or 0
+    durations: dict[int, int] = {}  # pts -> the source packet's duration (x264 leaves them at 0)
+    count, first_pts, end_pts, next_report = 0, None, 0, 0.01
+    for packet in container.demux([s for s in (video_in, audio_in) if s is not None]):
+        if packet.stream is audio_in:
+            if packet.dts is not None:  # not the demuxer's flush packet
+                packet.stream = audio_out
+                out.mux(packet)
+            continue
+        if packet.pts is not None:
+            durations[packet.pts] = packet.duration or 0
+        for frame in packet.decode():
+            if frame.pts is None:
+                continue
+            picture = caption.burn(frame)
+            picture.pts, picture.time_base = frame.pts, tb
+            _mux(out, stream.encode(picture), durations)
+            count += 1
+            first_pts = frame.pts if first_pts is None else min(first_pts, frame.pts)
+            end_pts = max(end_pts, frame.pts + (durations.get(frame.pts) or 1))
+            if total and (frame.pts - start) * float(tb) / total >= next_report:
+                next_report = (frame.pts - start) * float(tb) / total + 0.01
+                report(min(next_report, 1.0))
+    _mux(out, stream.encode(None), durations)
+    if first_pts is None:
+        raise MediaError("undecodable", "no frame decoded")
+    return FragmentFacts(frame_count=count, duration_ms=round((end_pts - first_pts) * tb * 1000), source_start_ms=0.0)
+
+
+def caption_ascii(text: str) -> str:
+    """`text` in the characters OpenCV's Hershey fonts can draw (printable ASCII): letters lose their
+    accents ("ë" -> "e", "ß" -> "ss"), a middle dot or dash becomes "-", and whatever has no ASCII form
+    (CJK, emoji) is dropped. putText would draw "?" for each byte of such a character, not the letter."""
+    text = text.translate(_CAPTION_ASCII)
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c if c.isprintable() else " " for c in kept)
+    return " ".join(kept.encode("ascii", "ignore").decode("ascii").split())
+
+
+_CAPTION_ASCII = str.maketrans(
+    {
+        "\u00b7": "-",  # middle dot
+        "\u2022": "-",  # bullet
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00df": "ss",
+        "\u00e6": "ae",
+        "\u00c6": "AE",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u0142": "l",
+        "\u0141": "L",
+        "\u0111": "d",
+        "\u0110": "D",
+        "\u00f0": "d",
+        "\u00fe": "th",
+        "\u0131": "i",
+    }
+)
+
+
+class _Caption:
+    """The line drawn into yuv420p pictures of one size: letters and box in the upright picture's
+    bottom-left corner, drawn on the planes directly (no conversion to RGB and back, so the rest of
+    the picture leaves exactly as it came)."""
+
+    def __init__(self, line: str, width: int, height: int, turns: int) -> None:
+        self.line, self.width, self.height, self.turns = line, width, height, turns
+        up_w, up_h = (height, width) if turns % 2 else (width, height)
+        letters = max(8.0, up_h * CAPTION_HEIGHT)
+        edge = max(2, round(up_h * 0.02))
+        scale = letters / _CAPTION_FONT_PX
+        self.thickness = max(1, round(scale * 1.6))
+        (text_w, _), _ = cv2.getTextSize(line or " ", _CAPTION_FONT, scale, self.thickness)
+        pad = max(2, round(letters * 0.4))
+        room = up_w - 2 * edge - 2 * pad
+        if text_w > room > 0:  # a long line on a narrow picture: smaller letters, never cut off
+            scale *= room / text_w
+            letters *= room / text_w
+            self.thickness = max(1, round(scale * 1.6))
+            pad = max(2, round(letters * 0.4))
+        (text_w, text_h), baseline = cv2.getTextSize(line or " ", _CAPTION_FONT, scale, self.thickness)
+        self.scale = scale
+        box_w = min(up_w - edge, text_w + 2 * pad)
+        box_h = min(up_h - edge, text_h + baseline + 2 * pad)
+        # The box in upright pixels (even, so the half-size chroma planes cover it exactly).
+        self.x0, self.y1 = edge - edge % 2, up_h - edge + edge % 2
+        self.x1 = min(up_w, self.x0 + box_w + box_w % 2)
+        self.y0 = max(0, self.y1 - box_h - box_h % 2)
+        self.origin = (pad, (self.y1 - self.y0) - pad - baseline)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """The box as fractions of the upright picture (x, y, w, h)."""
+        up_w, up_h = (self.height, self.width) if self.turns % 2 else (self.width, self.height)
+        return self.x0 / up_w, self.y0 / up_h, (self.x1 - self.x0) / up_w, (self.y1 - self.y0) / up_h
+
+    def burn(self, frame: av.VideoFrame) -> av.VideoFrame:
+        pts, time_base = frame.pts, frame.time_base
+        if frame.format.name != "yuv420p" or frame.width != self.width or frame.height != self.height:
+            frame = frame.reformat(self.width, self.height, format="yuv420p")
+        frame, luma, chroma = _writable_planes(frame)
+        # Views of the planes turned upright: the box is cut, drawn and written back through them.
+        up = np.rot90(luma, self.turns)
+        area = up[self.y0 : self.y1, self.x0 : self.x1]
+        patch = np.ascontiguousarray(area * _CAPTION_SHOW_THROUGH + 16 * (1 - _CAPTION_SHOW_THROUGH), dtype=np.uint8)
+        cv2.putText(patch, self.line, self.origin, _CAPTION_FONT, self.scale, 235, self.thickness, cv2.LINE_AA)
+        area[...] = patch
+        for plane in chroma:  # the box is grey: colour fades toward neutral as brightness does
+            part = np.rot90(plane, self.turns)[self.y0 // 2 : self.y1 // 2, self.x0 // 2 : self.x1 // 2]
+            part[...] = (part * _CAPTION_SHOW_THROUGH + 128 * (1 - _CAPTION_SHOW_THROUGH)).astype(np.uint8)
+        frame.pts, frame.time_base = pts, time_base
+        return frame
+
+
 # -- pictures -------------------------------------------------------------------------------------
 
 
 def blur_frame(frame: av.VideoFrame, boxes: Iterable[tuple[float, float, float, float]]) -> av.VideoFrame:
-    """The frame with every box (x, y, w, h as fractions of the upright picture) destroyed by blurring."""
-    image = frame.to_ndarray(format="bgr24")
-    height, width = image.shape[:2]
+    """The frame (as yuv420p) with every box (x, y, w, h as fractions of the upright picture) destroyed
+    by blurring. The planes are blurred where they are stored, in place: no conversion to RGB and back,
+    no copy of the rest of the picture (the frame passed in may be the one returned, changed)."""
+    pts, time_base = frame.pts, frame.time_base
+    frame, luma, chroma = _writable_planes(frame)
+    height, width = luma.shape
     turns = round((frame.rotation or 0) / 90) % 4
     for box in boxes:
         x, y, w, h = _stored_box(box, turns)
-        x0, y0 = max(0, math.floor(x * width)), max(0, math.floor(y * height))
-        x1, y1 = min(width, math.ceil((x + w) * width)), min(height, math.ceil((y + h) * height))
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            image[y0:y1, x0:x1] = blur_area(image[y0:y1, x0:x1])
-    blurred = av.VideoFrame.from_ndarray(image, format="bgr24")
-    blurred.pts, blurred.time_base = frame.pts, frame.time_base
-    return blurred
+        x0, y0 = max(0, math.floor(x * width / 2) * 2), max(0, math.floor(y * height / 2) * 2)
+        x1, y1 = min(width, math.ceil((x + w) * width / 2) * 2), min(height, math.ceil((y + h) * height / 2) * 2)
+        if x1 - x0 >= 4 and y1 - y0 >= 4:
+            luma[y0:y1, x0:x1] = blur_area(luma[y0:y1, x0:x1])
+            for plane in chroma:
+                plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = blur_area(plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2])
+    frame.pts, frame.time_base = pts, time_base
+    return frame
 
 
 def blur_area(area: np.ndarray) -> np.ndarray:
-    """Shrink to a few cells, enlarge again smoothly, then a Gaussian over the cells' seams."""
+    """Shrink to a few cells, enlarge again smoothly, then a Gaussian over the cells' seams.
+
+    The Gaussian (a sigma of half a cell) runs at _BLUR_SMOOTH pixels a cell, not at full size: the
+    picture holds nothing finer than a cell by then, so the result is the same, at a fraction of the
+    work of a Gaussian hundreds of pixels wide."""
     height, width = area.shape[:2]
     scale = _BLUR_CELLS / max(width, height)
-    small = cv2.resize(area, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-    large = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    sigma = max(width, height) / _BLUR_CELLS / 2
-    return cv2.GaussianBlur(large, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    cells = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(area, cells, interpolation=cv2.INTER_AREA)
+    if max(width, height) <= _BLUR_CELLS * _BLUR_SMOOTH:
+        mid_size, sigma = (width, height), max(width, height) / _BLUR_CELLS / 2
+    else:
+        ratio = _BLUR_CELLS * _BLUR_SMOOTH / max(width, height)
+        mid_size, sigma = (max(1, round(width * ratio)), max(1, round(height * ratio))), _BLUR_SMOOTH / 2
+    mid = cv2.resize(small, mid_size, interpolation=cv2.INTER_LINEAR)
+    mid = cv2.GaussianBlur(mid, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    return mid if mid_size == (width, height) else cv2.resize(mid, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _writable_planes(frame: av.VideoFrame) -> tuple[av.VideoFrame, np.ndarray, list[np.ndarray]]:
+    """The frame as yuv420p of even size, made writable (FFmpeg copies its pixels first when the
+    decoder still refers to them), with numpy views of its Y plane and of its U and V planes: what is
+    written to them is in the frame, without converting or copying the whole picture."""
+    if frame.format.name != "yuv420p" or frame.width % 2 or frame.height % 2:
+        frame = frame.reformat(frame.width - frame.width % 2, frame.height - frame.height % 2, format="yuv420p")
+    frame.make_writable()
+    luma, u, v = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes)
+    return frame, luma, [u, v]
 
 
 def _grow(box, margin: float) -> tuple[float, float, float, float]:

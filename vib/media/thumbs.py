@@ -6,6 +6,8 @@ import av
 import cv2
 import numpy as np
 
+from vib.media.frames import FrameReader
+
 JPEG_QUALITY = 85
 
 
@@ -39,3 +41,11 @@ def encode_jpeg(image: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
 def thumbnail(frame: av.VideoFrame, width: int) -> bytes:
     """An upright JPEG of the frame, `width` pixels wide (or its own width when smaller)."""
     return encode_jpeg(resize_to_width(upright(frame), width))
+
+
+def poster_jpeg(path: str, at_ms: int, width: int) -> bytes:
+    """A poster for a clip or fragment: an upright JPEG, `width` wide at most, of the frame on screen
+    at `at_ms` (frames.py's definition: the last frame when at_ms lies beyond the end)."""
+    with FrameReader(str(path)) as reader:
+        [(_, frame)] = list(reader.frames_at([at_ms]))
+        return thumbnail(frame, width)
