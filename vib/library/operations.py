@@ -44,9 +44,9 @@ from vib.media import fragments as media_fragments
 from vib.media.errors import MediaError
 from vib.media.faces import find_faces
 from vib.media.fragments import cut_fragment, render_fragment
-from vib.media.frames import frame_times_ms, map_frames
+from vib.media.frames import frame_times_ms
 from vib.media.probe import probe
-from vib.media.thumbs import thumbnail as encode_thumbnail
+from vib.media.thumbs import poster_jpeg
 from vib.privacy import operations as privacy_ops
 from vib.schemes import catalogue as schemes
 
@@ -310,7 +310,7 @@ def render_fragment_job(fragment_id: int) -> None:
             render_fragment(str(cut), str(target), tracks, fragment.blur_tracks, fragment.regions, fragment.audio)
         with media.local_path(fragment.video_key) as video:
             times = frame_times_ms(str(video))
-            poster = map_frames(str(video), [0], lambda frame: encode_thumbnail(frame, min(POSTER_WIDTH, fragment.width)))[0]
+            poster = poster_jpeg(str(video), 0, min(POSTER_WIDTH, fragment.width))
     except MediaError as exc:
         log.warning("fragment %s could not be rendered: %s", fragment_id, exc)
         _fail(fragment, "detector_failed")
