@@ -18,12 +18,13 @@ from vib.coding import privacy as coding_privacy
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
+from vib.library.exercise_views import bp as library_exercises_bp
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
 from vib.supervision.pages import bp as supervision_bp
 
-BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp)
+BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp, library_exercises_bp)
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
 REGISTERING = (coding_privacy, supervision_privacy, clips_metrics)
