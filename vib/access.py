@@ -138,6 +138,13 @@ class UploadPolicy:
 # -- moments --------------------------------------------------------------------------------------
 
 
+CODING_ROLES = ("worker", "supervisor", "trainer")  # who may code a library fragment (an exercise)
+
+
+def _fragment_of(moment: Moment) -> Fragment | None:
+    return session().get(Fragment, moment.fragment_id)
+
+
 class MomentPolicy:
     actions = ("media", "code")  # media: see it; code: change or delete it (its author)
 
@@ -145,11 +152,28 @@ class MomentPolicy:
         self.clips = clips
 
     def may(self, user: User, action: str, moment: Moment) -> bool:
+        if moment.fragment_id is not None:
+            return self._may_on_fragment(user, action, moment)
         if not self.clips.may(user, action, moment.clip) or not self.shown(user, [moment]):
             return False
         return action != "code" or moment.author_id == user.id
 
+    @staticmethod
+    def _may_on_fragment(user: User, action: str, moment: Moment) -> bool:
+        """A moment of a library exercise: its author sees it and, while the fragment may be coded,
+        changes it; the trainer's reference is also seen by trainers (never by a worker: blind)."""
+        if not user.is_authenticated:
+            return False
+        fragment = _fragment_of(moment)
+        if fragment is None or fragment.state == DELETED:
+            return False
+        if action == "code":
+            return moment.author_id == user.id and access.may(user, "code", fragment)
+        return moment.author_id == user.id or (moment.author_id == fragment.reference_by_id and user.has_role("trainer"))
+
     def refusal(self, user: User, action: str, moment: Moment) -> str | None:
+        if moment.fragment_id is not None:
+            return None
         return self.clips.refusal(user, action, moment.clip)
 
     def visible(self, user: User) -> Select:
@@ -157,10 +181,13 @@ class MomentPolicy:
 
     def shown(self, user: User, moments: list[Moment]) -> list[Moment]:
         """The clip owner's moments; a supervisor's own; and, for the owner, a supervisor's moments once
-        that review's feedback is sent, except analysis-only ones."""
+        that review's feedback is sent, except analysis-only ones. Of a fragment: one's own, and for a
+        trainer the reference."""
         sent_authors: dict[int, set[int]] = {}  # per clip: the supervisors whose feedback was sent
 
         def sees(moment: Moment) -> bool:
+            if moment.fragment_id is not None:
+                return self._may_on_fragment(user, "media", moment)
             owner_id = moment.clip.case.owner_id
             if moment.author_id in (owner_id, user.id):
                 return True
@@ -173,6 +200,11 @@ class MomentPolicy:
         return [m for m in moments if sees(m)]
 
     def role_on(self, user: User, moment: Moment) -> str:
+        if moment.fragment_id is not None:
+            fragment = _fragment_of(moment)
+            if user.has_role("trainer") and (fragment is None or fragment.reference_by_id in (None, user.id)):
+                return "trainer"
+            return next((role for role in CODING_ROLES if user.has_role(role)), "worker")
         return self.clips.role_on(user, moment.clip)
 
 

@@ -20,13 +20,26 @@ from vib.core import access, config, db, errors, health, i18n, jobs, metrics, op
 from vib.core.api import IdConverter
 from vib.library import privacy as library_privacy
 from vib.library.api import bp as library_api_bp
+from vib.library.exercise_views import bp as library_exercises_bp
 from vib.library.pages import bp as library_pages_bp
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
 from vib.supervision.pages import bp as supervision_bp
 
-BLUEPRINTS = (accounts_bp, admin_bp, cases_bp, clips_bp, coding_bp, privacy_bp, supervision_api_bp, supervision_bp, library_api_bp, library_pages_bp)
+BLUEPRINTS = (
+    accounts_bp,
+    admin_bp,
+    cases_bp,
+    clips_bp,
+    coding_bp,
+    privacy_bp,
+    supervision_api_bp,
+    supervision_bp,
+    library_api_bp,
+    library_pages_bp,
+    library_exercises_bp,
+)
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
 REGISTERING = (coding_privacy, supervision_privacy, library_privacy, clips_metrics)

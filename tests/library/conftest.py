@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import pytest
 
 from tests.conftest import upload_and_process, wait_for_jobs
 from tests.videos import astronaut_head
+from vib.clips import operations as clip_ops
+from vib.clips.models import Clip
+from vib.core import db, storage
+from vib.core.db import utcnow
+from vib.library.models import READY, Fragment
+from vib.media.fragments import cut_fragment
+from vib.media.frames import frame_times_ms
 from vib.media.synth import MovingPictureSpec, make_moving_picture_clip
 
 
@@ -75,3 +83,47 @@ def face_video(tmp_path_factory):
 def face_clip(app, api, case, face_video):
     consent(api, case["id"], ["training"])
     return upload_and_process(app, api("worker"), case["id"], face_video)
+
+
+def make_fragment(app, clip_id: int, proposer_id: int, publisher_id: int | None, tmp_path, start_ms=1000, end_ms=3000) -> int:
+    """A fragment of the clip [start_ms, end_ms), cut frame-exactly, rendered (here: as cut) and
+    published by `publisher_id` (None: not published); returns its id."""
+    with app.app_context():
+        session = db.session()
+        clip = session.get(Clip, clip_id)
+        media = storage.current()
+        target = tmp_path / f"fragment-{start_ms}-{end_ms}.mp4"
+        with media.local_path(clip.playable_key) as source:
+            facts = cut_fragment(str(source), str(target), start_ms, end_ms)
+        fragment = Fragment(
+            clip_id=clip.id,
+            case_id=clip.case_id,
+            proposed_by_id=proposer_id,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            title="Waiting for an answer",
+            scheme_id="vib-basiscommunicatie",
+            scheme_version=1,
+            state=READY,
+            duration_ms=facts.duration_ms,
+            width=clip.width,
+            height=clip.height,
+            frame_count=facts.frame_count,
+            published_at=utcnow() - timedelta(minutes=1) if publisher_id else None,
+            published_by_id=publisher_id,
+        )
+        session.add(fragment)
+        session.flush()
+        with open(target, "rb") as video:
+            media.save(fragment.video_key, video)
+        media.save(fragment.frames_key(True), json.dumps(frame_times_ms(str(target))).encode())
+        media.save(fragment.poster_key, media.read_bytes(clip_ops.thumbnail(clip, start_ms, 320)))
+        session.commit()
+        return fragment.id
+
+
+@pytest.fixture
+def fragment(app, ready_clip, people, tmp_path, training_clip) -> int:
+    """A published fragment of `training_clip` (1 s to 3 s), proposed by `worker`, published by
+    `trainer`: made directly (as cut, no faces to blur), faster than through the jobs."""
+    return make_fragment(app, training_clip["id"], people["worker"].id, people["trainer"].id, tmp_path)

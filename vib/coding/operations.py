@@ -1,4 +1,7 @@
-"""Coding a clip: moments (create, change, delete), their thumbnails and the clip's statistics."""
+"""Coding a video: moments (create, change, delete), their thumbnails and the video's statistics.
+
+The video is a clip, or a higher feature's video (a library fragment) given as a `CodedVideo`: every
+function takes either, so one implementation serves both (the clip functions keep taking a Clip)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from vib.clips import operations as clip_ops
 from vib.clips.models import READY, Clip
 from vib.coding.models import ACTORS, Moment
 from vib.coding.serialise import moment_json
+from vib.coding.video import CLIP, CodedVideo, coded_video, video_of
 from vib.core import access, audit, jobs
 from vib.core.db import session as current_session
 from vib.core.errors import FieldError, UserError
@@ -47,24 +51,31 @@ class MomentConflict(UserError):
 # -- moments -------------------------------------------------------------------------------------
 
 
-def clip_moments(db: Session, clip: Clip, viewer: User | None = None) -> list[Moment]:
-    """The clip's moments by start time: all of them, or those `viewer` may see."""
-    moments = list(db.scalars(select(Moment).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)))
+def clip_moments(db: Session, clip: Clip | CodedVideo, viewer: User | None = None) -> list[Moment]:
+    """The video's moments by start time: all of them, or those `viewer` may see."""
+    video = coded_video(db, clip)
+    moments = list(db.scalars(select(Moment).where(video.column == video.id).order_by(Moment.start_ms, Moment.id)))
     return moments if viewer is None else access.shown(viewer, Moment, moments)
 
 
-def create_moment(db: Session, clip: Clip, author: User, fields: dict) -> Moment:
+video_moments = clip_moments
+
+
+def create_moment(db: Session, clip: Clip | CodedVideo, author: User, fields: dict) -> Moment:
+    video = coded_video(db, clip)
     _refuse_unknown(fields)
     if "start_ms" not in fields:
         raise MomentError(_l("Give the moment's start time in ms (start_ms)."), "start_ms")
     if "code" not in fields:
         raise MomentError(_l("Give the moment's code (code)."), "code")
-    moment = Moment(clip=clip, author=author, note="", tags=[], end_ms=None)
-    _apply(db, clip, moment, fields)
+    moment = Moment(author=author, note="", tags=[], end_ms=None, **video.attach)
+    if video.clip is not None:
+        moment.clip = video.clip
+    _apply(db, video, moment, fields)
     db.add(moment)
     db.flush()
     _audit(db, author, "moment.create", moment)
-    _after_change(db, clip)
+    _after_change(db, video)
     return moment
 
 
@@ -76,14 +87,15 @@ def update_moment(db: Session, moment: Moment, fields: dict, by: User) -> Moment
     _refuse_unknown(fields)
     if version != moment.version:
         raise MomentConflict(moment)
-    _apply(db, moment.clip, moment, fields)
+    video = video_of(db, moment)
+    _apply(db, video, moment, fields)
     _audit(db, by, "moment.update", moment)
     try:
         db.flush()
     except StaleDataError:  # another request changed it between our read and our write
         db.rollback()
         raise MomentConflict(db.get(Moment, moment.id)) from None
-    _after_change(db, moment.clip)
+    _after_change(db, video)
     return moment
 
 
@@ -96,7 +108,7 @@ def delete_moment(db: Session, moment: Moment, by: User, version: int | None = N
 
 
 def _audit(db: Session, user: User, action: str, moment: Moment) -> None:
-    audit.record(db, user, action, "moment", moment.id, access.role_on(user, moment.clip))
+    audit.record(db, user, action, "moment", moment.id, access.role_on(user, moment))
 
 
 def _refuse_unknown(fields: dict) -> None:
@@ -105,10 +117,11 @@ def _refuse_unknown(fields: dict) -> None:
         raise MomentError(_l("Unknown field: %(name)s.", name=unknown[0]), unknown[0])
 
 
-def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
-    """Check the fields against the clip and its code scheme, then set them."""
+def _apply(db: Session, clip: Clip | CodedVideo, moment: Moment, fields: dict) -> None:
+    """Check the fields against the video and its code scheme, then set them."""
+    video = coded_video(db, clip)
     if "code" in fields:
-        scheme = clip_ops.scheme_for_clip(db, clip)
+        scheme = video.scheme
         code = scheme.code(fields["code"]) if isinstance(fields["code"], str) else None
         if code is None:
             raise MomentError(_l("%(scheme)s has no code %(code)s.", scheme=schemes.localized(scheme.label), code=fields["code"]), "code")
@@ -119,15 +132,18 @@ def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
         if fields["actor"] not in ACTORS:
             raise MomentError(_l("The actor must be one of: %(actors)s.", actors=", ".join(ACTORS)), "actor")
         moment.actor = fields["actor"]
+    duration_ms = video.duration_ms or 0
     start = fields.get("start_ms", moment.start_ms)
     end = fields.get("end_ms", moment.end_ms)
     for name, value in (("start_ms", start), ("end_ms", end)):
         if name == "end_ms" and value is None:
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= clip.duration_ms:
-            raise MomentError(
-                _l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the clip.", name=name, end=clip.duration_ms), name
-            )
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= duration_ms:
+            if video.kind == CLIP:
+                message = _l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the clip.", name=name, end=duration_ms)
+            else:
+                message = _l("%(name)s must be a whole number of ms from 0 to %(end)d, the end of the video.", name=name, end=duration_ms)
+            raise MomentError(message, name)
     if end is not None and end <= start:
         raise MomentError(_l("A moment must end after it starts."), "end_ms")
     moment.start_ms, moment.end_ms = start, end
@@ -143,10 +159,11 @@ def _apply(db: Session, clip: Clip, moment: Moment, fields: dict) -> None:
         moment.tags = [tag for tag in schemes.MOMENT_TAGS if tag in tags]  # known order, no repeats
 
 
-def _after_change(db: Session, clip: Clip) -> None:
-    # The review screen opens fast because its thumbnails are made now, in one batch, in the background.
-    if clip.status == READY:
-        queue_moment_thumbnails(db, clip.id)
+def _after_change(db: Session, video: CodedVideo) -> None:
+    # The review screen opens fast because its thumbnails are made now, in one batch, in the background
+    # (a clip's review screen only: other videos have none).
+    if video.kind == CLIP and video.ready:
+        queue_moment_thumbnails(db, video.id)
 
 
 def queue_moment_thumbnails(db: Session, clip_id: int) -> None:
@@ -179,11 +196,12 @@ def make_moment_thumbnails(clip_id: int) -> None:
 # -- statistics ------------------------------------------------------------------------------------
 
 
-def stats_for_clip(db: Session, clip: Clip, viewer: User | None = None, window_ms: int | None = None) -> ClipStats:
+def stats_for_clip(db: Session, clip: Clip | CodedVideo, viewer: User | None = None, window_ms: int | None = None) -> ClipStats:
     """The figures of the moments `viewer` sees (all moments without a viewer)."""
+    video = coded_video(db, clip)
     window_ms = DEFAULT_WINDOW_MS if window_ms is None else window_ms
     facts = []
-    for moment in clip_moments(db, clip, viewer):
+    for moment in clip_moments(db, video, viewer):
         scheme = schemes.get_scheme(db, moment.scheme_id, moment.scheme_version)
         code = scheme.code(moment.code) if scheme else None
         facts.append(
@@ -192,6 +210,6 @@ def stats_for_clip(db: Session, clip: Clip, viewer: User | None = None, window_m
             )
         )
     try:
-        return clip_stats(facts, clip.duration_ms, window_ms)
+        return clip_stats(facts, video.duration_ms, window_ms)
     except ValueError as error:
         raise MomentError(_l("window_ms must be between 0 and 60000."), "window_ms") from error

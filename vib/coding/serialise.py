@@ -16,6 +16,7 @@ def moment_json(db: Session, moment: Moment, viewer: User | None = None) -> dict
     return {
         "id": moment.id,
         "clip_id": moment.clip_id,
+        "fragment_id": moment.fragment_id,
         "start_ms": moment.start_ms,
         "end_ms": moment.end_ms,
         "code": moment.code,

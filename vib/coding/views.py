@@ -12,6 +12,7 @@ from vib.coding import operations as ops
 from vib.coding.models import Moment
 from vib.coding.schemas import MomentChange, MomentFields
 from vib.coding.serialise import moment_json
+from vib.coding.video import clip_page_video
 from vib.core import access, db
 from vib.core.api import accepts, int_arg, json_body
 from vib.core.errors import abort_with
@@ -34,10 +35,12 @@ def coding_page(clip_id: int):
         "coding/code.html",
         clip=clip,
         clip_data=clip_json(clip, current_user),
+        video=clip_page_video(clip),
         scheme=schemes.scheme_json(clip_ops.scheme_for_clip(db.session(), clip)),
         media_refusal=refusal,
         may_code=access.may(current_user, "code", clip),
         is_owner=access.may(current_user, "own", clip),
+        tools=answers(hooks.clip_tools, clip, viewer=current_user),
         clip_links=[link for links in answers(hooks.clip_links, clip, viewer=current_user) for link in links],
         feedback_data=feedback if feedback and feedback["items"] else None,
     )
@@ -78,6 +81,7 @@ def review_page(clip_id: int):
         feedback_on_moments=on_moments,
         range_feedback=[i for i in feedback if i["kind"] != "summary" and i["moment_id"] not in shown],
         summaries=[i for i in feedback if i["kind"] == "summary"],
+        tools=answers(hooks.clip_tools, clip, viewer=current_user),
     )
 
 

@@ -22,6 +22,7 @@ from vib.core.db import Base, UTCDateTime, utcnow
 ACTIONS = (
     "clip.upload", "clip.view", "clip.stream",
     "moment.create", "moment.update", "moment.delete",
+    "fragment.exercise", "fragment.reference",
     "feedback.create", "feedback.update", "feedback.delete",
     "review.request", "review.open", "review.send", "review.answer", "review.withdraw", "review.close",
     "consent.grant", "consent.withdraw",

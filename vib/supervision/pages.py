@@ -18,6 +18,7 @@ from vib.clips.hooks import clip_page_sections
 from vib.clips.models import Clip
 from vib.clips.serialise import clip_json
 from vib.coding import hooks as coding_hooks
+from vib.coding.video import clip_page_video
 from vib.core import access, db
 from vib.core.hooks import Section
 from vib.core.pages import flashing_refusal
@@ -94,6 +95,7 @@ def review_page(review_id: int):
         "coding/code.html",
         clip=clip,
         clip_data=clip_json(clip, current_user),
+        video=clip_page_video(clip),
         scheme=schemes.scheme_json(clip_ops.scheme_for_clip(session, clip)),
         media_refusal=media_refusal,
         may_code=access.may(current_user, "code", clip),
