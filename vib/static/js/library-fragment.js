@@ -39,7 +39,7 @@ function setUpReview(form) {
   const layer = document.querySelector(".region-layer");
   const list = form.querySelector(".region-list");
   const problem = form.querySelector(".region-problem");
-  const toggle = form.querySelector(".draw-toggle");
+  const toggle = document.querySelector(".draw-toggle");
   const regions = [];
   const input = (name) => form.querySelector(`[name=region_${name}]`);
 
@@ -139,7 +139,10 @@ function setUpReview(form) {
   function setDrawing(on) {
     toggle.setAttribute("aria-pressed", String(on));
     layer?.classList.toggle("drawing", on);
-    if (on) video?.pause();
+    if (on) {
+      video?.pause();
+      video?.scrollIntoView({ block: "nearest" });
+    }
   }
   toggle.addEventListener("click", () => setDrawing(toggle.getAttribute("aria-pressed") !== "true"));
   if (layer && video) {
