@@ -11,6 +11,7 @@ from tests.browser.conftest import accessibility_violations
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import wait_for_jobs
 from tests.library.conftest import face_clip, face_video, propose, render_and_publish, training_clip  # noqa: F401 (fixtures)
+from vib.coding import hooks as coding_hooks
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -42,10 +43,47 @@ def log_out(page):
     page.wait_for_url("**/login*")
 
 
+def propose_from_the_coding_page(api, clip, live_server, page) -> str:
+    """The worker tags a moment as a library candidate and proposes it from the coding page; the
+    fragment page's path."""
+    # The worker tags a moment as a library candidate and proposes it from the coding page.
+    moment = api("worker").post(
+        f"/api/clips/{clip['id']}/moments", json={"start_ms": 0, "end_ms": 500, "code": "bc.initiatief", "tags": ["library_candidate"]}
+    )
+    assert moment.status_code == 201, moment.json
+    log_in(page, live_server, "worker@example.org")
+    page.wait_for_url("**/cases")
+    page.goto(f"{live_server}/clips/{clip['id']}/coding")
+    wait_until(page, "document.querySelector('.coding')?.dataset.ready === 'true'")
+    tool = page.locator("#propose-fragment")
+    tool.locator("select[name=moment]").focus()
+    wait_until(page, "document.querySelectorAll('#propose-fragment select[name=moment] option').length === 2")
+    tool.locator("select[name=moment]").select_option(str(moment.json["id"]))
+    assert "library candidate" in tool.locator("select[name=moment] option").nth(1).inner_text()
+    tool.locator("input[name=pre]").fill("0")
+    assert tool.locator(".span-summary").inner_text() == "The fragment: 0:00.000 to 0:02.500 (2.5 s)."
+    tool.locator("input[name=title]").fill("Waiting for an answer")
+    tool.locator("textarea[name=learning_points]").fill("Wait until she looks up.")
+    assert tool.locator("input[name=codes][value='bc.initiatief']").is_checked()  # the moment's code
+    snap(page, "library-0-propose")
+    assert accessibility_violations(page) == []
+    tool.locator("button[type=submit]").click()
+    page.wait_for_selector("#propose-fragment .form-status:has-text('Proposed')")
+    fragment_url = tool.locator(".form-status a").get_attribute("href")
+    made = api("worker").get(f"/api{fragment_url.removeprefix('/library')}")
+    assert made.json["codes"] == ["bc.initiatief"] and made.json["title"] == "Waiting for an answer", made.json
+    log_out(page)
+    return fragment_url
+
+
 def test_from_proposal_to_a_collection_another_worker_finds(app, api, face_clip, live_server, page):  # noqa: F811
-    made = propose(api, face_clip["id"], start_ms=0, end_ms=2500, codes=["bc.initiatief"], learning_points="Wait until she looks up.")
-    assert made.status_code == 201, made.json
-    fragment_url = f"{live_server}/library/fragments/{made.json['id']}"
+    if hasattr(coding_hooks, "clip_tools"):
+        fragment_url = f"{live_server}{propose_from_the_coding_page(api, face_clip, live_server, page)}"
+    else:  # until the coding page has its tools (branch coding-videos): through the API
+        made = propose(api, face_clip["id"], start_ms=0, end_ms=2500, codes=["bc.initiatief"], learning_points="Wait until she looks up.")
+        assert made.status_code == 201, made.json
+        fragment_url = f"{live_server}/library/fragments/{made.json['id']}"
+    fragment_id = int(fragment_url.rsplit("/", 1)[1])
 
     # The trainer lands in the library, sees the proposal, and opens it while its faces are searched.
     log_in(page, live_server, "trainer@example.org")
@@ -92,7 +130,7 @@ def test_from_proposal_to_a_collection_another_worker_finds(app, api, face_clip,
     page.wait_for_selector(".fragment-status[data-poll]")
     page.wait_for_selector("button[data-action=publish]", timeout=120_000)
 
-    fragment = api("trainer").get(f"/api/fragments/{made.json['id']}").json
+    fragment = api("trainer").get(f"/api/fragments/{fragment_id}").json
     assert fragment["audio"] == "mute" and not any(t["blurred"] for t in fragment["tracks"])
     assert fragment["regions"] == [{"x": 0.05, "y": 0.7, "w": 0.3, "h": 0.2, "start_ms": None, "end_ms": 2000}]
     page.click("button[data-action=publish]")
