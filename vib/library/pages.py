@@ -16,6 +16,12 @@ from vib.schemes import catalogue as schemes
 bp = Blueprint("library_pages", __name__, url_prefix="/library")
 
 
+@bp.app_context_processor
+def _layout_helpers() -> dict:
+    """For base.html: whether to show the Library link."""
+    return {"may_read_library": lambda user: access.may_do(user, "read_library")}
+
+
 def _published_visible():
     return access.visible(current_user, Fragment).where(Fragment.id.in_(ops.published_query().with_only_columns(Fragment.id)))
 
@@ -28,10 +34,9 @@ def library_page():
     filters = {name: request.args.get(name, "").strip() for name in ("q", "code", "scheme", "tag")}
     collection_id = int_arg("collection")
     found = ops.search(db.session(), _published_visible(), collection=collection_id, **{k: v or None for k, v in filters.items()})
-    to_review = []
-    if access.may_do(current_user, "curate_library") or True:
-        unpublished = access.visible(current_user, Fragment).where(Fragment.published_at.is_(None)).order_by(Fragment.created_at.desc())
-        to_review = [card_json(db.session(), f) for f in db.session().scalars(unpublished)]
+    # Trainers: every fragment not published yet; workers: their own proposals (the access rules).
+    unpublished = access.visible(current_user, Fragment).where(Fragment.published_at.is_(None)).order_by(Fragment.created_at.desc())
+    to_review = [card_json(db.session(), f) for f in db.session().scalars(unpublished)]
     collections = list(db.session().scalars(access.visible(current_user, Collection).order_by(Collection.title)))
     return render_template(
         "library/library.html",
@@ -40,8 +45,10 @@ def library_page():
         collection_id=collection_id,
         collections=collections,
         to_review=to_review,
-        codes=[schemes.code_json(code) for scheme in schemes.latest_schemes(db.session()) for code in scheme.codes],
-        schemes=[schemes.scheme_summary(s) for s in schemes.latest_schemes(db.session())],
+        schemes=[
+            {**schemes.scheme_summary(s), "codes": [schemes.code_json(code) for code in s.codes]}
+            for s in schemes.latest_schemes(db.session())
+        ],
         may_curate=access.may_do(current_user, "curate_library"),
     )
 
@@ -52,9 +59,11 @@ def fragment_page(fragment_id: int):
     fragment = access.get_or_404(current_user, "view", Fragment, fragment_id)
     ops.record_view(db.session(), current_user, fragment, access.role_on(current_user, fragment))
     collections = list(db.session().scalars(access.visible(current_user, Collection).order_by(Collection.title)))
+    scheme = schemes.get_scheme(db.session(), fragment.scheme_id, fragment.scheme_version)
     return render_template(
         "library/fragment.html",
         fragment=fragment_json(db.session(), fragment, current_user),
+        scheme_codes=[schemes.code_json(code) for code in scheme.codes] if scheme else [],
         collections=[c for c in collections if access.may(current_user, "edit", c)],
         expiry_limit=ops.expiry_limit(db.session()).isoformat(),
     )
