@@ -19,6 +19,7 @@ from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
 from vib.library import privacy as library_privacy
+from vib.library import sections as library_sections
 from vib.library.api import bp as library_api_bp
 from vib.library.exercise_views import bp as library_exercises_bp
 from vib.library.pages import bp as library_pages_bp
@@ -42,7 +43,7 @@ BLUEPRINTS = (
 )
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
-REGISTERING = (coding_privacy, supervision_privacy, library_privacy, clips_metrics)
+REGISTERING = (coding_privacy, supervision_privacy, library_privacy, library_sections, clips_metrics)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

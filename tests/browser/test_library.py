@@ -1,6 +1,7 @@
 """The library in a real browser: a worker proposes a moment of a clip with a real face, the trainer
 reviews the face tracks, keeps the face, blurs an area, renders, publishes and adds the fragment to a
-collection; another worker finds it by its code and plays the collection. axe passes on every page,
+collection; another worker finds it by its code, does the coding exercise and reads the comparison,
+and plays the collection. axe passes on every page,
 at 1280 px and at 375 px."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from tests.browser.conftest import accessibility_violations
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import wait_for_jobs
 from tests.library.conftest import face_clip, face_video, propose, render_and_publish, training_clip  # noqa: F401 (fixtures)
-from vib.coding import hooks as coding_hooks
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -77,12 +77,7 @@ def propose_from_the_coding_page(api, clip, live_server, page) -> str:
 
 
 def test_from_proposal_to_a_collection_another_worker_finds(app, api, face_clip, live_server, page):  # noqa: F811
-    if hasattr(coding_hooks, "clip_tools"):
-        fragment_url = f"{live_server}{propose_from_the_coding_page(api, face_clip, live_server, page)}"
-    else:  # until the coding page has its tools (branch coding-videos): through the API
-        made = propose(api, face_clip["id"], start_ms=0, end_ms=2500, codes=["bc.initiatief"], learning_points="Wait until she looks up.")
-        assert made.status_code == 201, made.json
-        fragment_url = f"{live_server}/library/fragments/{made.json['id']}"
+    fragment_url = f"{live_server}{propose_from_the_coding_page(api, face_clip, live_server, page)}"
     fragment_id = int(fragment_url.rsplit("/", 1)[1])
 
     # The trainer lands in the library, sees the proposal, and opens it while its faces are searched.
@@ -136,6 +131,11 @@ def test_from_proposal_to_a_collection_another_worker_finds(app, api, face_clip,
     page.click("button[data-action=publish]")
     page.wait_for_selector("button[data-action=unpublish]")
     check(page, "2-published")
+    # The trainer's reference for the exercise: two initiatives (coding by keyboard is tested in
+    # tests/browser/test_exercise.py).
+    for start in (400, 1600):
+        r = api("trainer").post(f"/api/fragments/{fragment_id}/moments", json={"start_ms": start, "code": "bc.initiatief"})
+        assert r.status_code == 201, r.json
 
     # A collection for a course, then the fragment in it with a note.
     page.goto(f"{live_server}/library/collections")
@@ -167,6 +167,21 @@ def test_from_proposal_to_a_collection_another_worker_finds(app, api, face_clip,
     assert page.locator("#render-form, #edit-form").count() == 0
     wait_until(page, "document.querySelector('.fragment-player video').readyState >= 1")
     check(page, "4-fragment")
+
+    # The exercise: code it blind by keyboard (an initiative 10 frames in, at 400 ms), then compare.
+    page.get_by_role("link", name="Practise coding").click()
+    page.wait_for_url(f"{fragment_url}/exercise")
+    wait_until(page, "document.querySelector('.coding')?.dataset.ready === 'true'")
+    wait_until(page, "document.querySelector('.coding video').readyState >= 2")
+    assert page.locator(".moment-list li").count() == 0  # the reference stays hidden
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("i")
+    wait_until(page, "document.querySelector('.save-status').dataset.state === 'saved'")
+    page.get_by_role("link", name="Compare with the trainer").click()
+    page.wait_for_url(f"{fragment_url}/comparison")
+    assert "You found 1 of the 2 Initiative moments the trainer marked." in page.inner_text("main")
+    check(page, "4-comparison")
 
     page.goto(f"{live_server}/library/collections")
     check(page, "5-collections")

@@ -7,11 +7,9 @@ import html
 import pytest
 
 from vib.accounts.models import User
-from vib.coding import hooks as coding_hooks
 from vib.core import db
 
 WORKER_NAME = "Wendy Proposer"
-with_clip_tools = pytest.mark.skipif(not hasattr(coding_hooks, "clip_tools"), reason="coding.hooks.clip_tools is not on this branch yet")
 CASE_CODE = "2026-017"  # make_case's
 
 
@@ -126,7 +124,6 @@ def test_collections_for_readers_and_their_editors(named_worker, api, browser_lo
     assert published["title"] in found and f'<option value="{made.json["id"]}" selected>' in found
 
 
-@with_clip_tools
 def test_the_clip_owner_can_propose_from_the_coding_page_and_the_review_screen(browser_login, training_clip, review):
     for url in (f"/clips/{training_clip['id']}/coding", f"/clips/{training_clip['id']}/review"):
         text = page(browser_login("worker"), url)
@@ -137,7 +134,6 @@ def test_the_clip_owner_can_propose_from_the_coding_page_and_the_review_screen(b
     assert "Propose for the library" not in text and "library-propose.js" not in text
 
 
-@with_clip_tools
 def test_without_training_consent_the_tool_says_why(browser_login, ready_clip):
     text = page(browser_login("worker"), f"/clips/{ready_clip['id']}/coding")
     assert "Not everyone in this case consents to training" in text and 'class="propose-form"' not in text
