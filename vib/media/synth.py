@@ -166,6 +166,9 @@ class MovingPictureSpec:
     height: int = 240
     picture_height: float = 0.45  # of the frame's height
     visible_from: float = 0.0  # seconds; before this only the background shows
+    crossing_seconds: float | None = None  # one pass across the frame; None: half the clip
+    bob: float = 0.4  # up and down, as a fraction of the free height either side of the middle
+    bob_seconds: float = 1.7  # the period of the bobbing
     audio: bool = True
     preset: str = "veryfast"
 
@@ -195,10 +198,11 @@ def make_moving_picture_clip(
             image = background.copy()
             t = i / spec.fps
             if t >= spec.visible_from:
-                phase = (t / spec.seconds) * 2 % 2  # 0 -> 1 -> 2: there and back
+                crossing = spec.crossing_seconds or spec.seconds / 2
+                phase = t / crossing % 2  # 0 -> 1 -> 2: there and back
                 along = phase if phase <= 1 else 2 - phase
                 x = round(along * (spec.width - pw))
-                y = round((spec.height - ph) * (0.5 + 0.4 * np.sin(2 * np.pi * t / 1.7)))
+                y = round((spec.height - ph) * (0.5 + spec.bob * np.sin(2 * np.pi * t / spec.bob_seconds)))
                 image[y : y + ph, x : x + pw] = scaled
                 placed.append((x, y, pw, ph))
             else:
