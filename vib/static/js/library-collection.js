@@ -1,23 +1,8 @@
 // Collections: make one (the collections page); play one in order like a playlist, and for its
 // trainers reorder (up/down), annotate and remove items, rename or delete it (a collection's page).
 import { sendJSON } from "./api.js";
-
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-
-function say(form, message, isError = false) {
-  const status = form.querySelector(".form-status");
-  if (!status) return;
-  status.textContent = message;
-  status.classList.toggle("error", isError);
-}
-
-function markField(form, error) {
-  const field = error.field && form.querySelector(`[name=${error.field}]`);
-  if (field) {
-    field.setAttribute("aria-invalid", "true");
-    field.focus();
-  }
-}
+import { markField, say } from "./form-status.js";
+import { fill } from "./util.js";
 
 // -- the collections page: a new collection ------------------------------------------------------
 const creating = document.getElementById("new-collection");

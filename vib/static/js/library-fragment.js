@@ -1,19 +1,12 @@
 // A library fragment's page: follow a fragment being cut or rendered, and the trainer's curation
 // (faces and areas to blur, sound, render; publish, texts, expiry, collections, delete).
 import { getJSON, sendJSON } from "./api.js";
+import { markField, say } from "./form-status.js";
+import { fill } from "./util.js";
 
 const POLL_MS = 2000;
 const root = document.getElementById("fragment");
 const api = root?.dataset.api;
-
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-
-function say(form, message, isError = false) {
-  const status = form.querySelector(".form-status");
-  if (!status) return;
-  status.textContent = message;
-  status.classList.toggle("error", isError);
-}
 
 // -- detecting, rendering: the page reloads once the state changes --------------------------------
 async function poll() {
@@ -232,11 +225,7 @@ editForm?.addEventListener("submit", async (event) => {
     window.location.reload();
   } catch (error) {
     say(editForm, error.message, true);
-    const field = error.field && editForm.querySelector(`[name=${error.field}]`);
-    if (field) {
-      field.setAttribute("aria-invalid", "true");
-      field.focus();
-    }
+    markField(editForm, error);
   }
 });
 

@@ -3,12 +3,11 @@
 // It follows the page through its DOM: the coding page's moment panel (.panel-time) and the review
 // screen's moment cards; it knows nothing of their modules.
 import { getJSON, sendJSON } from "./api.js";
+import { fill } from "./util.js";
 
 const root = document.getElementById("propose-fragment");
 const form = root?.querySelector(".propose-form");
 const PLAYHEAD_ROLL_S = 5;
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-
 // m:ss.mmm, as the pages show times (util.js formatTime).
 const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, "0")}.${String(ms % 1000).padStart(3, "0")}`;
 const parseClock = (text) => {
