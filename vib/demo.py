@@ -1,5 +1,5 @@
-"""The demo organisation: a user for each role (the supervisor certified), a case with consent, and a
-generated clip."""
+"""The demo organisation: a user for each role (the supervisor certified), a case with consent, a
+generated clip, and a fragment of it proposed for the library (for the trainer to review)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from vib.accounts.operations import add_user, find_user
 from vib.accounts.second_factor import OPTIONAL, set_second_factor_for_workers
 from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
-from vib.clips.models import Clip
+from vib.clips.models import READY, Clip
 from vib.clips.operations import upload
 from vib.coding.operations import create_moment
 from vib.core import db, storage
+from vib.library import operations as library
+from vib.library.models import Fragment
 from vib.media.demo_clip import TURNS, make_demo_clip
 
 DEMO_USERS = [
@@ -45,7 +47,7 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
         if session.scalar(select(Case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id)) is None:
             case = create_case(session, worker, DEMO_CASE, DEMO_QUESTION)
             for person, role in (("ouder", "parent"), ("gezinsvoogd", "worker")):
-                record_consent(session, case, worker, person, role, ["analysis", "supervision"], date.today())
+                record_consent(session, case, worker, person, role, ["analysis", "supervision", "training"], date.today())
             with storage.current().new_temp_file(prefix="demo-", suffix=".mp4") as temp:
                 temp.close()
                 make_demo_clip(temp.name)
@@ -69,6 +71,22 @@ def _code_demo_moments(session, clip, worker) -> None:
         elif i:
             create_moment(session, clip, worker, {"start_ms": start + 500, "code": "bc.ontvangen.verbaal"})
         t += seconds
+
+
+def propose_demo_fragment(app: Flask) -> None:
+    """The worker proposes the turn where they wait for the parent (once the clip is ready), so the
+    trainer finds a proposal to review in the library; its faces are searched in the background."""
+    with app.app_context(), db.unit_of_work() as session:
+        worker = find_user(session, "worker@demo.vib")
+        clip = session.scalar(select(Clip).join(Clip.case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id))
+        if clip is None or clip.status != READY or session.scalar(select(Fragment.id).where(Fragment.case_id == clip.case_id).limit(1)):
+            return
+        start = round(sum(seconds for _speaker, seconds in TURNS[:3]) * 1000) - 500  # just before the parent's long turn
+        library.propose(session, clip, worker, {
+            "start_ms": start, "end_ms": start + 6500, "title": "Wachten tot ze uitgesproken is",
+            "learning_points": "Ruimte laten: na de stilte vertelt ze verder, en de beurt komt vanzelf terug.",
+            "codes": ["bc.initiatief", "bc.ontvangen.verbaal"],
+        })  # fmt: skip
 
 
 def demo_clip_ids() -> list[int]:
