@@ -252,7 +252,7 @@ class FragmentPolicy:
     def may(self, user: User, action: str, fragment: Fragment) -> bool:
         if fragment.state == DELETED or not user.is_authenticated:
             return False
-        published = self._is_published(fragment)
+        published = library_ops.is_listed(fragment)
         proposer = fragment.proposed_by_id == user.id
         if action == "view":
             return _is_trainer(user) or proposer or (published and _reads_library(user))
@@ -261,10 +261,6 @@ class FragmentPolicy:
         if action in ("download", "code"):
             return published and _reads_library(user)
         return _is_trainer(user) or (proposer and not published)  # discard
-
-    @staticmethod
-    def _is_published(fragment: Fragment) -> bool:
-        return session().scalar(library_ops.published_query().where(Fragment.id == fragment.id).with_only_columns(Fragment.id)) is not None
 
     def refusal(self, user: User, action: str, fragment: Fragment) -> str | None:
         """A fragment is shown only while everyone in its case consents to training (a withdrawal
@@ -280,7 +276,7 @@ class FragmentPolicy:
         if _is_trainer(user):
             return select(Fragment).where(Fragment.state != DELETED)
         own = Fragment.proposed_by_id == user.id
-        published = Fragment.id.in_(library_ops.published_query().with_only_columns(Fragment.id)) if _reads_library(user) else false()
+        published = library_ops.listed_condition() if _reads_library(user) else false()
         return select(Fragment).where(Fragment.state != DELETED, or_(own, published))
 
     def shown(self, user: User, fragments: list[Fragment]) -> list[Fragment]:

@@ -11,6 +11,7 @@ import pytest
 
 from tests.core.test_access import PEOPLE, _check
 from tests.library.conftest import make_fragment
+from tests.library.test_library_access import request_as
 
 EXERCISE_API_MATRIX = [
     ("get", "/api/fragments/{fragment}/moments", [200, 200, 200, 200, 200, 404, 401]),
@@ -56,10 +57,7 @@ def exercise_objects(app, api, people, training_clip, tmp_path):
 
 
 def _request(api, who, method, template, objects):
-    url = template.format(**objects)
-    if method in ("post", "patch") and template in BODIES:
-        return getattr(api(who), method)(url, json=BODIES[template])
-    return getattr(api(who), method)(url)
+    return request_as(api, who, method, template, objects, BODIES)
 
 
 @pytest.mark.parametrize("method, template, statuses", EXERCISE_API_MATRIX, ids=[f"{m} {u}" for m, u, _ in EXERCISE_API_MATRIX])

@@ -82,12 +82,17 @@ def _bodies(objects) -> dict:
     }
 
 
-def _request(api, who, method, template, objects):
+def request_as(api, who, method, template, objects, bodies: dict):
+    """`who` calls the endpoint on these objects, with its body from `bodies` when it takes one."""
     url = template.format(**objects)
-    body = _bodies(objects).get(template)
+    body = bodies.get(template)
     if method in ("post", "patch") and body is not None:
         return getattr(api(who), method)(url, json=body)
     return getattr(api(who), method)(url)
+
+
+def _request(api, who, method, template, objects):
+    return request_as(api, who, method, template, objects, _bodies(objects))
 
 
 READS = [row for row in LIBRARY_API_MATRIX if row[0] == "get"]

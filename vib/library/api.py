@@ -40,8 +40,8 @@ def propose(clip_id: int):
 @login_required
 def list_fragments():
     """The fragments the caller curates or proposed that are not published yet (trainers: all)."""
-    visible = access.visible(current_user, Fragment).where(Fragment.published_at.is_(None)).order_by(Fragment.created_at.desc())
-    return jsonify([card_json(db.session(), f) for f in db.session().scalars(visible)])
+    proposals = db.session().scalars(ops.unpublished(access.visible(current_user, Fragment)))
+    return jsonify([card_json(db.session(), f) for f in proposals])
 
 
 @bp.get("/fragments/<int:fragment_id>")
@@ -144,7 +144,7 @@ def library():
         abort(404)
     found = ops.search(
         db.session(),
-        access.visible(current_user, Fragment).where(Fragment.id.in_(ops.published_query().with_only_columns(Fragment.id))),
+        ops.listed(access.visible(current_user, Fragment)),
         q=request.args.get("q"),
         code=request.args.get("code"),
         scheme=request.args.get("scheme"),
@@ -162,8 +162,7 @@ def _collection(collection_id: int, action: str = "view") -> Collection:
 
 
 def _visible_fragment_ids() -> set[int]:
-    visible = access.visible(current_user, Fragment).where(Fragment.id.in_(ops.published_query().with_only_columns(Fragment.id)))
-    return set(db.session().scalars(visible.with_only_columns(Fragment.id)))
+    return ops.listed_ids(db.session(), access.visible(current_user, Fragment))
 
 
 def _collection_answer(collection: Collection):

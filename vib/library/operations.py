@@ -398,7 +398,7 @@ def discard(db: Session, fragment: Fragment, by: User | None, role: str, reason:
     db.execute(CollectionItem.__table__.delete().where(CollectionItem.fragment_id == fragment.id))
     _delete_moments(db, fragment)
     db.flush()
-    actor = by if by is not None else privacy_ops._system()
+    actor = by if by is not None else privacy_ops.system_actor()
     audit.record(db, actor, "fragment.delete", "fragment", fragment.id, role, detail=f"reason={reason}")
     jobs.enqueue_after_commit(db, "remove_fragment", fragment.id)
 
@@ -466,13 +466,33 @@ def still_key(fragment: Fragment, track_id: int) -> str:
     return fragment.still_key(track_id)
 
 
-def published_query() -> Select:
-    """Published fragments, not past their expiry."""
-    return select(Fragment).where(
-        Fragment.state == READY,
-        Fragment.published_at.is_not(None),
-        or_(Fragment.expires_on.is_(None), Fragment.expires_on >= utcnow().date()),
+def is_listed(fragment: Fragment) -> bool:
+    """Whether the fragment is in the library: rendered, published, not past its expiry."""
+    today = utcnow().date()
+    return fragment.state == READY and fragment.published_at is not None and (fragment.expires_on is None or fragment.expires_on >= today)
+
+
+def listed_condition():
+    """`is_listed` as a condition of a query."""
+    return (
+        (Fragment.state == READY)
+        & Fragment.published_at.is_not(None)
+        & or_(Fragment.expires_on.is_(None), Fragment.expires_on >= utcnow().date())
     )
+
+
+def listed(visible: Select) -> Select:
+    """Of the fragments in `visible` (what a person may see), those in the library."""
+    return visible.where(listed_condition())
+
+
+def unpublished(visible: Select) -> Select:
+    """Of the fragments in `visible`, those not published yet (proposals, for review), newest first."""
+    return visible.where(Fragment.published_at.is_(None)).order_by(Fragment.created_at.desc())
+
+
+def listed_ids(db: Session, visible: Select) -> set[int]:
+    return set(db.scalars(listed(visible).with_only_columns(Fragment.id)))
 
 
 def search(db: Session, visible: Select, q: str | None = None, code: str | None = None, scheme: str | None = None,

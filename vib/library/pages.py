@@ -22,8 +22,8 @@ def _layout_helpers() -> dict:
     return {"may_read_library": lambda user: access.may_do(user, "read_library")}
 
 
-def _published_visible():
-    return access.visible(current_user, Fragment).where(Fragment.id.in_(ops.published_query().with_only_columns(Fragment.id)))
+def _visible():
+    return access.visible(current_user, Fragment)
 
 
 @bp.get("")
@@ -33,10 +33,9 @@ def library_page():
         abort(404)
     filters = {name: request.args.get(name, "").strip() for name in ("q", "code", "scheme", "tag")}
     collection_id = int_arg("collection")
-    found = ops.search(db.session(), _published_visible(), collection=collection_id, **{k: v or None for k, v in filters.items()})
+    found = ops.search(db.session(), ops.listed(_visible()), collection=collection_id, **{k: v or None for k, v in filters.items()})
     # Trainers: every fragment not published yet; workers: their own proposals (the access rules).
-    unpublished = access.visible(current_user, Fragment).where(Fragment.published_at.is_(None)).order_by(Fragment.created_at.desc())
-    to_review = [card_json(db.session(), f) for f in db.session().scalars(unpublished)]
+    to_review = [card_json(db.session(), f) for f in db.session().scalars(ops.unpublished(_visible()))]
     collections = list(db.session().scalars(access.visible(current_user, Collection).order_by(Collection.title)))
     return render_template(
         "library/library.html",
@@ -74,7 +73,7 @@ def fragment_page(fragment_id: int):
 def collections_page():
     if not access.may_do(current_user, "read_library"):
         abort(404)
-    visible = {f for f in db.session().scalars(_published_visible().with_only_columns(Fragment.id))}
+    visible = ops.listed_ids(db.session(), _visible())
     collections = db.session().scalars(access.visible(current_user, Collection).order_by(Collection.title))
     return render_template(
         "library/collections.html",
@@ -87,7 +86,7 @@ def collections_page():
 @login_required
 def collection_page(collection_id: int):
     collection = access.get_or_404(current_user, "view", Collection, collection_id)
-    visible = {f for f in db.session().scalars(_published_visible().with_only_columns(Fragment.id))}
+    visible = ops.listed_ids(db.session(), _visible())
     return render_template(
         "library/collection.html", collection=collection_json(db.session(), collection, ops.shown_items(collection, visible), current_user)
     )

@@ -206,12 +206,13 @@ def delete_clip(db: Session, clip: Clip, reason: str, by: User | None, role: str
     db.delete(clip)
     db.flush()
     detail = " ".join([f"reason={reason}", *(f"{name}={count}" for name, count in sorted(removed.items()))])
-    audit.record(db, by if by is not None else _system(), "clip.delete", "clip", tombstone.clip_id, role or SYSTEM, detail=detail)
+    audit.record(db, by if by is not None else system_actor(), "clip.delete", "clip", tombstone.clip_id, role or SYSTEM, detail=detail)
     jobs.enqueue_after_commit(db, "remove_clip_files", tombstone.clip_id)
     return tombstone
 
 
-def _system():
+def system_actor():
+    """Who the audit log names when nobody acted: a date passed, a job ran."""
     return SimpleNamespace(id=None, email=SYSTEM)
 
 
@@ -262,7 +263,7 @@ def purge(db: Session, by=None, role: str = SYSTEM, dry_run: bool = False, now: 
         lines.extend(expire(db, now or utcnow(), dry_run))
     if not dry_run:
         warn_owners(db, now)
-        audit.record(db, by if by is not None else _system(), "privacy.purge", "clip", None, role, detail=f"deleted={len(lines)}")
+        audit.record(db, by if by is not None else system_actor(), "privacy.purge", "clip", None, role, detail=f"deleted={len(lines)}")
     return lines
 
 
