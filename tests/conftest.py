@@ -312,20 +312,25 @@ def ready_clip(app, api, people, case, processed_clip):
     """A processed clip of `worker` in `case` (frame i shows index i): a copy of `processed_clip`, its
     row and its media folder, as an upload of cfr.mp4 would leave them (tests/clips/test_upload.py
     checks that they are the same). Tests of uploading and processing use `uploaded_clip`."""
+    made = api("worker").get(f"/api/clips/{copy_processed_clip(app, people, case['id'], processed_clip)}").json
+    assert made["status"] == "ready", made
+    return made
+
+
+def copy_processed_clip(app, people, case_id: int, processed_clip, **columns) -> int:
+    """Another ready copy of `processed_clip` in the case, with `columns` changed (title, cycle …)."""
     values, folder = processed_clip
     with app.app_context():
         session = db.session()
         now = utcnow()
-        clip = Clip(**values, case_id=case["id"], uploaded_by_id=people["worker"].id, created_at=now, ready_at=now)
+        clip = Clip(**values | columns, case_id=case_id, uploaded_by_id=people["worker"].id, created_at=now, ready_at=now)
         session.add(clip)
         session.flush()  # the id names its media folder
         shutil.copytree(folder, app.config["VIB_MEDIA_DIR"] / clip.folder)
         uploader = session.get(User, people["worker"].id)
         audit.record(session, uploader, "clip.upload", "clip", clip.id, "worker", detail=f"bytes={clip.size_bytes}")
         session.commit()
-    made = api("worker").get(f"/api/clips/{clip.id}").json
-    assert made["status"] == "ready", made
-    return made
+        return clip.id
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ installs the policies below there. Rules so far (domain.md, "Access"):
   it before it is published; nobody sees a fragment's case, worker or clip through the library.
   A fragment is shown only while everyone in its case consents to training, downloaded only while
   everyone consents to presentation;
+- a progress meeting (its items, presentation and handout) is its case's worker's alone; presenting
+  and printing it show client video, so they too stop while someone's consent to analysis is withdrawn;
 - a clip's pictures and video, and its coded moments, are shown only while everyone in its case
   consents to analysis: a withdrawal stops it at once (the clip's facts stay visible to its owner,
   with the reason);
@@ -36,6 +38,7 @@ from vib.core import access
 from vib.core.db import session
 from vib.library import operations as library_ops
 from vib.library.models import DELETED, Collection, Fragment
+from vib.meetings.models import Meeting
 from vib.supervision.models import ReviewRequest
 from vib.supervision.operations import granting_reviews, sent_review_authors
 
@@ -309,6 +312,30 @@ class CollectionPolicy:
         return "trainer" if _is_trainer(user) else next((r for r in ("worker", "supervisor") if user.has_role(r)), "-")
 
 
+# -- progress meetings -----------------------------------------------------------------------------
+
+
+class MeetingPolicy:
+    # view: its page and items; edit: its fields and items, delete it; present: the presentation;
+    # print: the handout (both show the clips' pictures)
+    actions = ("view", "edit", "present", "print")
+
+    def may(self, user: User, action: str, meeting: Meeting) -> bool:
+        return _is_worker(user) and meeting.case.owner_id == user.id
+
+    def refusal(self, user: User, action: str, meeting: Meeting) -> str | None:
+        return viewing_refusal(meeting.case) if action in ("present", "print") else None
+
+    def visible(self, user: User) -> Select:
+        return select(Meeting).join(Meeting.case).where(Case.owner_id == user.id if _is_worker(user) else false())
+
+    def shown(self, user: User, meetings: list[Meeting]) -> list[Meeting]:
+        return [m for m in meetings if self.may(user, "view", m)]
+
+    def role_on(self, user: User, meeting: Meeting) -> str:
+        return "worker"
+
+
 # -- what a user may do regardless of any object --------------------------------------------------
 
 ABILITIES = {
@@ -322,5 +349,5 @@ ABILITIES = {
 def install() -> None:
     clips = ClipPolicy()
     policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy(),
-                Fragment: FragmentPolicy(), Collection: CollectionPolicy()}  # fmt: skip
+                Fragment: FragmentPolicy(), Collection: CollectionPolicy(), Meeting: MeetingPolicy()}  # fmt: skip
     access.install(policies, ABILITIES)

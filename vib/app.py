@@ -23,6 +23,10 @@ from vib.library import sections as library_sections
 from vib.library.api import bp as library_api_bp
 from vib.library.exercise_views import bp as library_exercises_bp
 from vib.library.pages import bp as library_pages_bp
+from vib.meetings import privacy as meetings_privacy
+from vib.meetings import sections as meetings_sections
+from vib.meetings.api import bp as meetings_api_bp
+from vib.meetings.pages import bp as meeting_pages_bp
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
@@ -40,10 +44,12 @@ BLUEPRINTS = (
     library_api_bp,
     library_pages_bp,
     library_exercises_bp,
+    meetings_api_bp,
+    meeting_pages_bp,
 )
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
-REGISTERING = (coding_privacy, supervision_privacy, library_privacy, library_sections, clips_metrics)
+REGISTERING = (coding_privacy, supervision_privacy, library_privacy, library_sections, meetings_privacy, meetings_sections, clips_metrics)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -45,7 +45,8 @@ def test_the_ready_clip_of_the_tests_is_what_an_upload_makes(app, api, case, rea
     uploaded = upload_and_process(app, api("worker"), case["id"], videos["cfr.mp4"])
     assert row_counts(app) == {**before, "clips": before["clips"] + 1, "audit_events": before["audit_events"] + 1}
     assert (ready_clip["title"], uploaded["title"]) == ("Recording 1", "Recording 2")
-    per_clip = {"id", "title", "created_at", "page_url"}
+    assert (ready_clip["cycle"], uploaded["cycle"]) == (1, 2)  # the second clip of the case starts cycle 2
+    per_clip = {"id", "title", "created_at", "page_url", "cycle"}
     assert {k: v for k, v in uploaded.items() if k not in per_clip} == {k: v for k, v in ready_clip.items() if k not in per_clip}
     media = app.config["VIB_MEDIA_DIR"]
     copied, made = (media / f"clips/{clip['id']}" for clip in (ready_clip, uploaded))

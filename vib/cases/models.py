@@ -31,6 +31,7 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
 
     owner: Mapped[User] = relationship(lazy="joined")
+    goals: Mapped[list[CaseGoal]] = relationship(order_by="CaseGoal.set_at, CaseGoal.id", cascade="all, delete-orphan")
     consent_records: Mapped[list[ConsentRecord]] = relationship(
         back_populates="case", order_by="ConsentRecord.id", cascade="all, delete-orphan"
     )
@@ -54,3 +55,21 @@ class ConsentRecord(Base):
 
     case: Mapped[Case] = relationship(back_populates="consent_records")
     recorded_by: Mapped[User] = relationship(lazy="joined")
+
+
+LEARNING_QUESTION, NEXT_GOAL = "learning_question", "next_goal"
+
+
+class CaseGoal(Base):
+    """One learning goal of a case as it was set: the learning question at the start, then each next
+    goal (usually set when answering a review). Kept, never edited, so every cycle shows the goal that
+    held when it was filmed."""
+
+    __tablename__ = "case_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # LEARNING_QUESTION or NEXT_GOAL
+    text: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

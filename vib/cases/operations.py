@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
 from vib.cases.hooks import consent_withdrawn
-from vib.cases.models import PERSON_ROLES, PURPOSES, Case, ConsentRecord
+from vib.cases.models import LEARNING_QUESTION, NEXT_GOAL, PERSON_ROLES, PURPOSES, Case, CaseGoal, ConsentRecord
 from vib.core import audit
+from vib.core.db import utcnow
 from vib.core.errors import UserError, text_or_none
 from vib.schemes.catalogue import check_scheme_choice
 
@@ -46,9 +47,26 @@ def create_case(db: Session, owner: User, code: str, learning_question: str, sch
     if db.scalar(select(Case.id).where(Case.owner_id == owner.id, Case.code == code)):
         raise CaseError(_l("You already have a case with code %(code)s.", code=code))
     case = Case(code=code, owner_id=owner.id, learning_question=question, scheme_id=check_scheme_choice(db, scheme_id))
+    case.goals.append(CaseGoal(kind=LEARNING_QUESTION, text=question, set_by_id=owner.id))
     db.add(case)
     db.flush()
     return case
+
+
+def set_next_goal(db: Session, case: Case, goal: str, by: User) -> CaseGoal:
+    """What the worker works on next; the case keeps every goal with its date (see goal_on)."""
+    entry = CaseGoal(kind=NEXT_GOAL, text=goal, set_by_id=by.id, set_at=utcnow())
+    case.goals.append(entry)
+    case.next_learning_goal, case.next_learning_goal_set_at = goal, entry.set_at
+    db.flush()
+    return entry
+
+
+def goal_on(case: Case, day: date) -> CaseGoal | None:
+    """The goal that held on `day`: the last one set on or before it (the first one for a clip
+    filmed before the case was opened in vib)."""
+    held = [goal for goal in case.goals if goal.set_at.date() <= day]
+    return held[-1] if held else (case.goals[0] if case.goals else None)
 
 
 def record_consent(db: Session, case: Case, by: User, person: str, role: str, purposes: list[str], on: date | str | None) -> ConsentRecord:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
@@ -15,7 +15,7 @@ PROCESSING, READY, FAILED = "processing", "ready", "failed"
 class Clip(Base):
     __tablename__ = "clips"
     # Never reuse the id of a deleted clip: its media folder is named by it.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (CheckConstraint("cycle >= 1", name="cycle_from_one"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -40,6 +40,10 @@ class Clip(Base):
     filmstrip_ready: Mapped[bool] = mapped_column(default=False)
     filmstrip_failed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When it was filmed (the container's creation time, else the upload date) and which round of
+    # filming, analysis and review of its case it belongs to (domain.md, "The cycle"); both editable.
+    recorded_on: Mapped[date] = mapped_column(Date)
+    cycle: Mapped[int] = mapped_column(default=1)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The deletion date the owner was last warned of (privacy): warned again only if it moves.
     deletion_warned_for: Mapped[date | None] = mapped_column(Date)

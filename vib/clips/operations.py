@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -42,6 +42,7 @@ from vib.schemes.format import SchemeDefinition
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 200
+MAX_CYCLE = 99
 DEFAULT_THUMB_WIDTH = 320
 MIN_THUMB_WIDTH, MAX_THUMB_WIDTH = 16, 1920
 
@@ -101,7 +102,8 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
         title=title,
         status=PROCESSING,
         size_bytes=Path(file_path).stat().st_size,
-        **facts.as_dict(),  # the clip row has a column for each fact
+        cycle=next_cycle(db, case),
+        **facts.as_dict() | {"recorded_on": facts.recorded_on or date.today()},  # the clip row has a column for each fact
     )
     db.add(clip)
     db.flush()
@@ -285,9 +287,15 @@ def media_limits() -> MediaLimits:
     )
 
 
+def next_cycle(db: Session, case: Case) -> int:
+    """A new clip starts the next cycle of its case (the worker moves it when two belong together)."""
+    return (db.scalar(select(func.max(Clip.cycle)).where(Clip.case_id == case.id)) or 0) + 1
+
+
 def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:
-    """Rename a clip or choose its code scheme ("scheme": None or "" for its case's scheme)."""
-    unknown = sorted(set(fields) - {"title", "scheme"})
+    """Rename a clip, choose its code scheme ("scheme": None or "" for its case's scheme), say when it
+    was recorded ("recorded_on": YYYY-MM-DD) or to which cycle of its case it belongs ("cycle": 1, 2 …)."""
+    unknown = sorted(set(fields) - {"title", "scheme", "recorded_on", "cycle"})
     if unknown:
         raise ClipError(_l("Unknown field: %(name)s.", name=unknown[0]))
     if "title" in fields:
@@ -297,8 +305,25 @@ def update_clip(db: Session, clip: Clip, fields: dict) -> Clip:
         clip.title = title
     if "scheme" in fields:
         clip.scheme_id = check_scheme_choice(db, fields["scheme"])
+    if "recorded_on" in fields:
+        clip.recorded_on = _recording_day(fields["recorded_on"])
+    if "cycle" in fields:
+        cycle = fields["cycle"]
+        if not isinstance(cycle, int) or isinstance(cycle, bool) or not 1 <= cycle <= MAX_CYCLE:
+            raise ClipError(_l("The cycle is a whole number from 1 to %(n)d.", n=MAX_CYCLE))
+        clip.cycle = cycle
     db.flush()
     return clip
+
+
+def _recording_day(value) -> date:
+    try:
+        day = date.fromisoformat(str(value or ""))
+    except ValueError:
+        raise ClipError(_l("Give the recording date as YYYY-MM-DD.")) from None
+    if day > date.today():
+        raise ClipError(_l("The recording date cannot be in the future."))
+    return day
 
 
 def scheme_for_clip(db: Session, clip: Clip) -> SchemeDefinition:

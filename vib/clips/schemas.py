@@ -8,3 +8,5 @@ from vib.core.api import Body
 class ClipChange(Body):
     title: str | None = None
     scheme: str | None = None
+    recorded_on: str | None = None  # YYYY-MM-DD, not in the future
+    cycle: int | None = None  # 1, 2, 3 …

@@ -14,7 +14,7 @@ from vib.core.hooks import answers
 from vib.media.probe import ClipFacts
 
 # The facts probed at upload, one column each (see ClipFacts); pix_fmt and frame_count stay inside.
-FACTS = [f.name for f in fields(ClipFacts) if f.name not in ("pix_fmt", "frame_count")]
+FACTS = [f.name for f in fields(ClipFacts) if f.name not in ("pix_fmt", "frame_count", "recorded_on")]
 
 
 def clip_json(clip: Clip, viewer) -> dict:
@@ -30,6 +30,8 @@ def clip_json(clip: Clip, viewer) -> dict:
         **{name: getattr(clip, name) for name in FACTS},
         "size_bytes": clip.size_bytes,
         "created_at": clip.created_at.isoformat(),
+        "recorded_on": clip.recorded_on.isoformat(),
+        "cycle": clip.cycle,
         "filmstrip_ready": clip.filmstrip_ready,
         "filmstrip_failed": clip.filmstrip_failed,
         "media_refusal": access.refusal(viewer, "media", clip),

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
-from vib.cases.operations import upload_refusal, viewing_refusal
+from vib.cases.operations import goal_on, upload_refusal, viewing_refusal
 from vib.clips import operations as ops
 from vib.clips import tus
 from vib.clips.hooks import clip_page_sections
@@ -81,10 +81,34 @@ def clip_page(clip_id: int):
 
 @case_page_sections.connect
 def case_clips_section(case: Case, user) -> Section:
-    """The clips of a case, with the upload form, on the case's page."""
-    clips = db.session().scalars(access.visible(user, Clip).where(Clip.case_id == case.id).order_by(Clip.created_at.desc())).all()
-    data = {"clips": clips, "upload_refusal": upload_refusal(case), "viewing_refusal": viewing_refusal(case)}
+    """The clips of a case by cycle, each cycle with the learning goal that held when it was filmed,
+    and the upload form, on the case's page."""
+    clips = (
+        db.session()
+        .scalars(access.visible(user, Clip).where(Clip.case_id == case.id).order_by(Clip.cycle, Clip.recorded_on, Clip.id))
+        .all()
+    )
+    cycles: dict[int, dict] = {}
+    for clip in clips:
+        goal = goal_on(case, clip.recorded_on)
+        cycles.setdefault(clip.cycle, {"cycle": clip.cycle, "goal": goal.text if goal else None, "clips": []})["clips"].append(clip)
+    data = {
+        "clips": clips,
+        "cycles": list(cycles.values()),
+        "upload_refusal": upload_refusal(case),
+        "viewing_refusal": viewing_refusal(case),
+    }
     return Section("clips/_case_section.html", data, scripts=("js/upload.js", "js/clip-status.js"))
+
+
+@bp.post("/clips/<int:clip_id>/cycle")
+@login_required
+def cycle_page(clip_id: int):
+    """The cycle and recording date of a clip, from the case page's form."""
+    clip = access.get_or_404(current_user, "edit", Clip, clip_id)
+    with flashing_refusal():
+        ops.update_clip(db.session(), clip, {"cycle": _form_int("cycle"), "recorded_on": request.form.get("recorded_on")})
+    return redirect(url_for("cases.case_page", case_id=clip.case_id) + "#clips")
 
 
 @bp.post("/clips/<int:clip_id>/scheme")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from vib.core.db import Base, UTCDateTime, utcnow
 
 # The actions recorded, grouped by what they are about (object types: clip, moment, feedback,
-# review, case, user, certificate, fragment, collection).
+# review, case, user, certificate, fragment, collection, meeting).
 ACTIONS = (
     "clip.upload", "clip.view", "clip.stream",
     "moment.create", "moment.update", "moment.delete",
@@ -33,6 +33,7 @@ ACTIONS = (
     "fragment.propose", "fragment.view", "fragment.stream", "fragment.render", "fragment.publish", "fragment.unpublish",
     "fragment.update", "fragment.delete", "fragment.download",
     "collection.create", "collection.update", "collection.delete",
+    "meeting.create", "meeting.update", "meeting.delete", "meeting.view", "meeting.present", "meeting.handout",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

@@ -28,6 +28,7 @@ from vib.core import audit, jobs, storage
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.core.errors import FieldError, text_or_none
+from vib.core.ordering import move, renumber
 from vib.library.models import (
     AUDIO_CHOICES,
     DELETED,
@@ -591,7 +592,7 @@ def add_item(db: Session, collection: Collection, by: User, fragment: Fragment |
         raise FragmentError(_l("This fragment is in the collection already."), "fragment_id", status=409)
     item = CollectionItem(fragment_id=fragment.id, note=_note(fields), position=len(collection.items))
     collection.items.append(item)
-    _move(collection, item, fields.get("position"))
+    move(collection.items, item, fields.get("position"))
     db.flush()
     audit.record(db, by, "collection.update", "collection", collection.id, "trainer", detail=f"added fragment={fragment.id}")
     return item
@@ -604,7 +605,7 @@ def update_item(db: Session, collection: Collection, item: CollectionItem, by: U
     if "note" in fields:
         item.note = _note(fields)
     if "position" in fields:
-        _move(collection, item, fields["position"])
+        move(collection.items, item, fields["position"])
     db.flush()
     audit.record(db, by, "collection.update", "collection", collection.id, "trainer", detail=f"item={item.id}")
     return item
@@ -612,7 +613,7 @@ def update_item(db: Session, collection: Collection, item: CollectionItem, by: U
 
 def remove_item(db: Session, collection: Collection, item: CollectionItem, by: User) -> None:
     collection.items.remove(item)
-    _renumber(collection.items)
+    renumber(collection.items)
     db.flush()
     audit.record(db, by, "collection.update", "collection", collection.id, "trainer", detail=f"removed fragment={item.fragment_id}")
 
@@ -622,22 +623,6 @@ def _note(fields: dict) -> str:
     if len(note) > MAX_TEXT:
         raise FragmentError(_l("%(field)s is at most %(n)d characters.", field="note", n=MAX_TEXT), "note")
     return note
-
-
-def _move(collection: Collection, item: CollectionItem, position) -> None:
-    """Put the item at `position` (0 = first; None = where it is), the others keeping their order."""
-    items = [i for i in sorted(collection.items, key=lambda i: i.position) if i is not item]
-    if position is None:
-        position = item.position
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(items):
-        raise FragmentError(_l("position is a whole number from 0 to %(n)d.", n=len(items)), "position")
-    items.insert(position, item)
-    _renumber(items)
-
-
-def _renumber(items: list[CollectionItem]) -> None:
-    for index, item in enumerate(items):
-        item.position = index
 
 
 def shown_items(collection: Collection, visible_ids: set[int]) -> list[CollectionItem]:

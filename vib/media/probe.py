@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from itertools import pairwise
 from statistics import median
 
@@ -40,6 +41,7 @@ class ClipFacts:
     has_audio: bool
     frame_count: int
     pix_fmt: str | None
+    recorded_on: date | None = None  # the day the camera says it filmed, when it says so
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,7 +99,30 @@ def probe(path: str | os.PathLike, limits: MediaLimits | None = None) -> ClipFac
             has_audio=audio is not None,
             frame_count=len(pts),
             pix_fmt=video.codec_context.pix_fmt,
+            recorded_on=recording_date(container.metadata, video.metadata),
         )
+
+
+# Phones write the local time with its offset (QuickTime's creationdate); other cameras and muxers
+# write creation_time in UTC. The first gives the day as the family lived it.
+_CREATION_KEYS = ("com.apple.quicktime.creationdate", "creation_time", "date")
+
+
+def recording_date(*metadata: dict) -> date | None:
+    """The day a file says it was recorded, or None: a missing, malformed or implausible stamp (the
+    zero dates of cameras without a clock, a date in the future) says nothing."""
+    for key in _CREATION_KEYS:
+        for tags in metadata:
+            value = (tags or {}).get(key)
+            if not value:
+                continue
+            try:
+                stamp = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if 1990 <= stamp.year and stamp.date() <= date.today():
+                return stamp.date()
+    return None
 
 
 def _check_limits(video, pts: list[int], limits: MediaLimits) -> None:

@@ -61,6 +61,7 @@ class ClipSpec:
     audio_codec: str = "aac"
     faststart: bool = True
     preset: str = "veryfast"
+    creation_time: str | None = None  # the container's creation_time tag, as cameras write it (ISO 8601)
 
 
 def frame_times(spec: ClipSpec) -> list[Fraction]:
@@ -83,6 +84,8 @@ def make_clip(path: str | Path, spec: ClipSpec = ClipSpec()) -> list[Fraction]:
     times = frame_times(spec)
     options = {"movflags": "faststart"} if spec.faststart and path.suffix in (".mp4", ".mov") else {}
     with av.open(str(path), "w", options=options) as out:
+        if spec.creation_time:
+            out.metadata["creation_time"] = spec.creation_time
         video = out.add_stream(spec.codec, rate=spec.fps)
         stored_w, stored_h = (spec.height, spec.width) if spec.rotation % 180 else (spec.width, spec.height)
         video.width, video.height = stored_w, stored_h

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.certificates import may_be_asked
 from vib.accounts.models import User
-from vib.cases.operations import supervision_refusal
+from vib.cases.operations import set_next_goal, supervision_refusal
 from vib.clips.models import READY, Clip
 from vib.coding.models import Moment
 from vib.coding.operations import is_analysis_only
@@ -324,8 +324,7 @@ def answer(db: Session, review: ReviewRequest, user: User, fields: dict) -> Revi
     reply.review = review
     db.add(reply)
     if goal:
-        case = review.clip.case
-        case.next_learning_goal, case.next_learning_goal_set_at = goal, utcnow()
+        set_next_goal(db, review.clip.case, goal, user)
     if review.state == FEEDBACK_SENT:
         review.state, review.answered_at = ANSWERED, utcnow()
     db.flush()
