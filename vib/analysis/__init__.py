@@ -1,1 +1,2 @@
-"""Descriptive interaction-analysis figures per clip, and agreement between two codings (pure, standard library only)."""
+"""Descriptive interaction-analysis figures per clip, agreement between two codings (standard library
+only), and the progress chart across cycles (matplotlib, to SVG); pure: no Flask, no database."""
