@@ -30,7 +30,9 @@ def cycle_clips(app, api, people, case, ready_clip, processed_clip):
     today = date.today()
     first = ready_clip["id"]
     assert api("worker").patch(f"/api/clips/{first}", json={"recorded_on": (today - timedelta(days=60)).isoformat()}).status_code == 200
-    second = copy_processed_clip(app, people, case["id"], processed_clip, title="Second visit", cycle=2, recorded_on=today - timedelta(days=30))
+    second = copy_processed_clip(
+        app, people, case["id"], processed_clip, title="Second visit", cycle=2, recorded_on=today - timedelta(days=30)
+    )
     third = copy_processed_clip(app, people, case["id"], processed_clip, title="Third visit", cycle=3, recorded_on=today)
     code(api, first, (200, INITIATIVE), (600, RECEPTION), (2000, INITIATIVE))
     code(

@@ -50,7 +50,12 @@ def test_the_case_keeps_its_goals_and_shows_each_cycle_with_the_goal_that_held(a
     review = api("worker").post(f"/api/clips/{ready_clip['id']}/reviews", json={"supervisor": "supervisor@example.org", "question": "Q?"})
     assert review.status_code == 201, review.json
     supervisor = api("supervisor")
-    assert supervisor.post(f"/api/reviews/{review.json['id']}/feedback", json={"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0}).status_code == 201
+    assert (
+        supervisor.post(
+            f"/api/reviews/{review.json['id']}/feedback", json={"kind": "strength", "text": "Ik zie dat je wacht.", "start_ms": 0}
+        ).status_code
+        == 201
+    )
     assert supervisor.post(f"/api/reviews/{review.json['id']}/send").status_code == 200
     answered = api("worker").post(f"/api/reviews/{review.json['id']}/answers", json={"next_goal": "Name what the father does well."})
     assert answered.status_code == 201, answered.json
@@ -72,7 +77,14 @@ def test_progress_gives_each_clips_figures_in_cycle_order_with_the_definitions_o
     assert [r["coded"] for r in rows] == [True, False, True]
     for row in (rows[0], rows[2]):
         stats = api("worker").get(f"/api/clips/{row['clip_id']}/stats").json
-        for name in ("reception_ratio", "initiatives_per_10min", "median_reception_latency_ms", "strength_moments", "learning_question_moments", "by_code"):
+        for name in (
+            "reception_ratio",
+            "initiatives_per_10min",
+            "median_reception_latency_ms",
+            "strength_moments",
+            "learning_question_moments",
+            "by_code",
+        ):
             assert row[name] == stats[name], name
     assert (rows[0]["initiatives"], rows[0]["received_initiatives"]) == (2, 1)
     assert (rows[2]["initiatives"], rows[2]["received_initiatives"], rows[2]["strength_moments"]) == (3, 3, 1)
@@ -118,7 +130,12 @@ def test_items_come_from_any_clip_of_the_case_snapped_to_frames_in_the_order_giv
     assert first.status_code == 201, first.json
     # 25 frames a second: the frames on screen at 1010 and 2030 ms start at 1000 and 2000 ms
     assert (first.json["start_ms"], first.json["end_ms"]) == (1000, 2000)
-    assert (first.json["pre_roll_ms"], first.json["post_roll_ms"], first.json["play_from_ms"], first.json["play_to_ms"]) == (2000, 2000, 0, 4000)
+    assert (first.json["pre_roll_ms"], first.json["post_roll_ms"], first.json["play_from_ms"], first.json["play_to_ms"]) == (
+        2000,
+        2000,
+        0,
+        4000,
+    )
     before = worker.post(items_url, json={"clip_id": cycle_clips[0], "start_ms": 200, "end_ms": 1200, "pre_roll_ms": 500, "position": 0})
     assert before.status_code == 201, before.json
     assert (before.json["cycle"], before.json["play_from_ms"]) == (1, 0)
@@ -141,10 +158,7 @@ def test_an_item_made_from_a_moment_takes_its_span_and_shows_its_code(api, meeti
 
 
 def test_bad_items_are_refused_and_nothing_is_stored(api, people, meeting, cycle_clips):
-    from tests.conftest import make_case
-
     worker, items_url = api("worker"), f"/api/meetings/{meeting['id']}/items"
-    other_case = make_case_with_code(worker, "2026-099")
     [moment_elsewhere] = code(api, cycle_clips[0], (100, INITIATIVE))
     bad = [
         {"clip_id": cycle_clips[0], "start_ms": 1000, "end_ms": 4500},  # past the end of the clip
@@ -161,7 +175,6 @@ def test_bad_items_are_refused_and_nothing_is_stored(api, people, meeting, cycle
     for body in bad:
         refused = worker.post(items_url, json=body)
         assert refused.status_code == 422 and refused.json["error"], (body, refused.json)
-    assert other_case is not None
     assert worker.get(f"/api/meetings/{meeting['id']}").json["items"] == []
 
 
@@ -185,7 +198,9 @@ def test_the_supervisors_feedback_on_an_items_moment_is_shown_with_it(api, case,
 
     consent_to_supervision(api, case)
     [moment] = code(api, cycle_clips[2], (3000, INITIATIVE))
-    review = api("worker").post(f"/api/clips/{cycle_clips[2]}/reviews", json={"supervisor": "supervisor@example.org", "question": "Q?"}).json
+    review = (
+        api("worker").post(f"/api/clips/{cycle_clips[2]}/reviews", json={"supervisor": "supervisor@example.org", "question": "Q?"}).json
+    )
     supervisor = api("supervisor")
     on_moment = {"kind": "strength", "text": "Ik zie dat je wacht tot ze opkijkt.", "moment_id": moment["id"]}
     assert supervisor.post(f"/api/reviews/{review['id']}/feedback", json=on_moment).status_code == 201
@@ -227,3 +242,14 @@ def test_deleting_a_clip_takes_its_meeting_items_and_the_export_lists_meetings(a
     case_json = json.loads(zipfile.ZipFile(io.BytesIO(export.data)).read("case.json"))
     [exported] = case_json["meetings"]
     assert exported["question"] == meeting["question"] and [i["talking_point"] for i in exported["items"]] == ["After"]
+
+
+def test_the_progress_chart_is_an_svg_drawn_from_the_same_figures(api, case, cycle_clips):
+    from xml.etree import ElementTree
+
+    chart = api("worker").get(f"/api/cases/{case['id']}/progress.svg")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    assert "no-store" in chart.headers["Cache-Control"]
+    texts = {"".join(t.itertext()).strip() for t in ElementTree.fromstring(chart.data).iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Initiatives received (%)", "Cycle 1", "Cycle 2", "Cycle 3", "not coded"} <= texts
+    assert {"50", "100"} <= texts  # 1 of 2 received in cycle 1, 3 of 3 in cycle 3

@@ -25,7 +25,7 @@ def delete_clip_items(db: Session, clip: Clip) -> dict[str, int]:
         forget_handout(db, meeting)
         meeting.items.remove(item)
     db.flush()
-    return {"meeting items": len(items)}
+    return {"meeting_items": len(items)}
 
 
 def withdraw_analysis(db: Session, case: Case, person: str, by) -> None:

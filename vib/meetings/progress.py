@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
+from vib.analysis.progress_chart import ChartText, ProgressPoint, progress_chart_svg
 from vib.cases.models import Case
 from vib.cases.operations import goal_on, viewing_refusal
 from vib.clips.models import READY, Clip
@@ -161,4 +162,30 @@ def recorded_label(day: date) -> str:
 
 
 def chart_svg(rows: list[ClipProgress]) -> str:
-    raise NotImplementedError("the chart is being built")
+    """The progress chart (vib.analysis.progress_chart), in the user's language."""
+    points = []
+    for row in rows:
+        f = row.figures or {}
+        label = cycle_label(row, rows).replace(" (", "\n(")
+        latency = f.get("median_reception_latency_ms")
+        points.append(
+            ProgressPoint(
+                label=label[:1].upper() + label[1:],
+                coded=row.coded,
+                reception_percent=None if f.get("reception_ratio") is None else f["reception_ratio"] * 100,
+                initiatives_per_10min=f.get("initiatives_per_10min"),
+                median_latency_s=None if latency is None else latency / 1000,
+                strength_moments=f.get("strength_moments"),
+            )
+        )
+    text = ChartText(
+        title=_("Progress across cycles"),
+        reception=_("Initiatives received (%)"),
+        initiatives=_("Client initiatives per 10 minutes"),
+        latency=_("Median time to receive (s)"),
+        strength=_("Moments better than usual"),
+        not_coded=_("not coded"),
+        no_value="–",
+        decimal_mark=format_decimal(0.5, format="0.0")[1],
+    )
+    return progress_chart_svg(points, text)
