@@ -12,14 +12,19 @@ const NOTICE_KEY = "vib-meeting-notice";
 if (root) {
   const msg = root.dataset;
   const status = root.querySelector(".meeting-status");
-  const notice = sessionStorage.getItem(NOTICE_KEY);
+  const notice = JSON.parse(sessionStorage.getItem(NOTICE_KEY) ?? "null");
   if (notice) {
     sessionStorage.removeItem(NOTICE_KEY);
-    status.textContent = notice;
+    status.textContent = notice.text;
+    const target = document.getElementById(notice.focusId);
+    if (target) {
+      target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
   }
+  // Say what happened, and put the focus where it happened, once the page has reloaded.
   const reloadSaying = (text, focusId) => {
-    sessionStorage.setItem(NOTICE_KEY, text);
-    window.location.hash = focusId;
+    sessionStorage.setItem(NOTICE_KEY, JSON.stringify({ text, focusId }));
     window.location.reload();
   };
 
