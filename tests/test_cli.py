@@ -45,7 +45,7 @@ def test_user_add_refuses_bad_input(tmp_path):
     assert run(tmp_path, "token", "create", "nobody@example.org").exit_code != 0
 
 
-def test_demo_sets_up_an_organisation_with_a_ready_clip_and_a_library_proposal(tmp_path):
+def test_demo_sets_up_an_organisation_with_a_ready_clip_a_library_proposal_and_a_meeting(tmp_path):
     # The demo runs its own jobs, even in a shell that names a Redis (no worker would ever run them).
     result = run(tmp_path, "demo", "--no-serve", VIB_REDIS_URL="redis://127.0.0.1:6379/14")
     assert result.exit_code == 0, result.output
@@ -63,8 +63,12 @@ def test_demo_sets_up_an_organisation_with_a_ready_clip_and_a_library_proposal(t
     assert client.get(f"/api/clips/{clips[0]['id']}/stats").json["reception_ratio"] > 0.5
     proposals = client.get("/api/fragments").json  # the worker's proposal, waiting for the trainer
     assert [p["state"] for p in proposals] == ["review"]
+    [meeting] = client.get(f"/api/cases/{clips[0]['case_id']}/meetings").json  # a progress meeting to present
+    [item] = client.get(f"/api/meetings/{meeting['id']}").json["items"]
+    assert "better_than_usual" in item["moment"]["tags"] and item["talking_point"]
     assert run(tmp_path, "demo", "--no-serve").exit_code == 0  # a second run adds nothing
     assert len(client.get("/api/clips").json) == 1 and len(client.get("/api/fragments").json) == 1
+    assert len(client.get(f"/api/cases/{clips[0]['case_id']}/meetings").json) == 1
 
 
 def test_schemes_list_validate_and_import(tmp_path):

@@ -31,7 +31,7 @@ from vib.coding.operations import queue_moment_thumbnails
 from vib.core import audit, jobs
 from vib.core.db import migrate, session, unit_of_work
 from vib.core.errors import TOO_LARGE_FOR_THE_SERVER, UserError
-from vib.demo import demo_clip_ids, propose_demo_fragment, set_up_demo
+from vib.demo import demo_clip_ids, plan_demo_meeting, propose_demo_fragment, set_up_demo
 from vib.privacy import operations as privacy
 from vib.privacy.export import export_case
 from vib.schemes.catalogue import SchemeError, import_scheme, latest_schemes, scheme_summary
@@ -384,6 +384,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         for clip_id in demo_clip_ids():  # its coded moments get their stills now that it is ready
             queue_moment_thumbnails(session(), clip_id)
     propose_demo_fragment(app)
+    plan_demo_meeting(app)
     app.extensions["vib.jobs"].wait_idle()
     if not no_serve:
         _serve(app, host, port, threads=8)

@@ -1,5 +1,6 @@
 """The demo organisation: a user for each role (the supervisor certified), a case with consent, a
-generated clip, and a fragment of it proposed for the library (for the trainer to review)."""
+generated clip, a fragment of it proposed for the library (for the trainer to review), and a progress
+meeting with its moment better than usual."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from vib.cases.models import Case
 from vib.cases.operations import create_case, record_consent
 from vib.clips.models import READY, Clip
 from vib.clips.operations import upload
-from vib.coding.operations import create_moment
+from vib.coding.operations import clip_moments, create_moment
 from vib.core import db, storage
 from vib.library import operations as library
 from vib.library.models import Fragment
+from vib.meetings import operations as meetings
+from vib.meetings.models import Meeting
 from vib.media.demo_clip import TURNS, make_demo_clip
 
 DEMO_USERS = [
@@ -86,6 +89,25 @@ def propose_demo_fragment(app: Flask) -> None:
             "start_ms": start, "end_ms": start + 6500, "title": "Wachten tot ze uitgesproken is",
             "learning_points": "Ruimte laten: na de stilte vertelt ze verder, en de beurt komt vanzelf terug.",
             "codes": ["bc.initiatief", "bc.ontvangen.verbaal"],
+        })  # fmt: skip
+
+
+def plan_demo_meeting(app: Flask) -> None:
+    """A progress meeting in two weeks with the demo clip's moment better than usual (once the clip is
+    ready), so the worker finds something to present and print."""
+    with app.app_context(), db.unit_of_work() as session:
+        worker = find_user(session, "worker@demo.vib")
+        clip = session.scalar(select(Clip).join(Clip.case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id))
+        if clip is None or clip.status != READY or session.scalar(select(Meeting.id).where(Meeting.case_id == clip.case_id).limit(1)):
+            return
+        meeting = meetings.create_meeting(session, clip.case, worker, {
+            "date": (date.today() + timedelta(days=14)).isoformat(), "title": "Voortgangsbespreking (demo)",
+            "question": "Wat doe ik waardoor de ouder blijft vertellen?",
+        })  # fmt: skip
+        strength = next(m for m in clip_moments(session, clip) if "better_than_usual" in m.tags)
+        meetings.add_item(session, meeting, worker, {
+            "clip_id": clip.id, "moment_id": strength.id,
+            "talking_point": "Ik wacht tot ze uitgesproken is; daarna vertelt ze verder.",
         })  # fmt: skip
 
 
