@@ -21,9 +21,9 @@ from vib.coding.operations import clip_moments, create_moment
 from vib.core import db, storage
 from vib.library import operations as library
 from vib.library.models import Fragment
+from vib.media.demo_clip import TURNS, make_demo_clip
 from vib.meetings import operations as meetings
 from vib.meetings.models import Meeting
-from vib.media.demo_clip import TURNS, make_demo_clip
 
 DEMO_USERS = [
     ("worker@demo.vib", "demo-worker", ["worker"], "Sam de Vries"),
