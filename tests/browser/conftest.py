@@ -74,3 +74,21 @@ def accessibility_violations(page) -> list[dict]:
         }""",
         WCAG_21_AA,
     )
+
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def check_both_widths(page, name: str) -> None:
+    """Screenshots at 1280 and 375 px, no WCAG 2.1 AA violation at either, and no sideways scrolling
+    on a phone."""
+    from tests.browser.test_upload_and_play import snap
+
+    snap(page, name)
+    assert accessibility_violations(page) == [], name
+    page.set_viewport_size(PHONE)
+    snap(page, f"{name}-375")
+    assert accessibility_violations(page) == [], f"{name} at 375 px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways at 375 px"
+    page.set_viewport_size(DESKTOP)

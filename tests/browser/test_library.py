@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import accessibility_violations
+from tests.browser.conftest import accessibility_violations, check_both_widths
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import wait_for_jobs
 from tests.library.conftest import face_clip, face_video, propose, render_and_publish, training_clip  # noqa: F401 (fixtures)
 
-PHONE = {"width": 375, "height": 800}
-DESKTOP = {"width": 1280, "height": 900}
-
 
 def check(page, name):
-    """Screenshots at both widths, and no WCAG 2.1 AA violation at either."""
-    snap(page, f"library-{name}")
-    assert accessibility_violations(page) == [], name
-    page.set_viewport_size(PHONE)
-    snap(page, f"library-{name}-375")
-    assert accessibility_violations(page) == [], f"{name} at 375 px"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways at 375 px"
-    page.set_viewport_size(DESKTOP)
+    check_both_widths(page, f"library-{name}")
 
 
 @pytest.fixture

@@ -5,22 +5,13 @@ from the coding page. axe passes on every page, at 1280 px and at 375 px."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import accessibility_violations
-from tests.browser.test_upload_and_play import log_in, snap, wait_until
+from tests.browser.conftest import DESKTOP, check_both_widths
+from tests.browser.test_upload_and_play import log_in, wait_until
 from tests.meetings.conftest import cycle_clips  # noqa: F401 (fixture)
-
-PHONE = {"width": 375, "height": 800}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def check(page, name):
-    snap(page, f"meeting-{name}")
-    assert accessibility_violations(page) == [], name
-    page.set_viewport_size(PHONE)
-    snap(page, f"meeting-{name}-375")
-    assert accessibility_violations(page) == [], f"{name} at 375 px"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways at 375 px"
-    page.set_viewport_size(DESKTOP)
+    check_both_widths(page, f"meeting-{name}")
 
 
 def test_the_worker_prepares_a_meeting_from_the_case_page(api, case, cycle_clips, live_server, page):  # noqa: F811

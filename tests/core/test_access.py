@@ -207,7 +207,11 @@ PAGE_MATRIX = [
 
 @pytest.mark.parametrize("template, statuses", PAGE_MATRIX, ids=[u for u, _ in PAGE_MATRIX])
 def test_page_access(app, browser_login, people, objects, template, statuses):
-    url = template.format(admin=people["admin"].id, **objects)
+    check_page(app, browser_login, template.format(admin=people["admin"].id, **objects), statuses)
+
+
+def check_page(app, browser_login, url: str, statuses: list[int]) -> None:
+    """Each logged-in person of PEOPLE gets the page's status; anonymous visitors are sent to log in."""
     for who, status in zip(PEOPLE[:-1], statuses, strict=True):
         assert browser_login(who).get(url).status_code == status, who
     anonymous = app.test_client().get(url)

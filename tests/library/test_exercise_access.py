@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.test_access import PEOPLE, _check
+from tests.core.test_access import PEOPLE, _check, check_page
 from tests.library.conftest import make_fragment
 from tests.library.test_library_access import request_as
 
@@ -68,8 +68,4 @@ def test_exercise_api_access(api, exercise_objects, method, template, statuses, 
 
 @pytest.mark.parametrize("template, statuses", EXERCISE_PAGE_MATRIX, ids=[u for u, _ in EXERCISE_PAGE_MATRIX])
 def test_exercise_page_access(app, browser_login, exercise_objects, template, statuses):
-    url = template.format(**exercise_objects)
-    for who, status in zip(PEOPLE[:-1], statuses, strict=True):
-        assert browser_login(who).get(url).status_code == status, who
-    anonymous = app.test_client().get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    check_page(app, browser_login, template.format(**exercise_objects), statuses)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for_jobs
-from tests.core.test_access import PEOPLE, _check
+from tests.core.test_access import PEOPLE, _check, check_page
 from tests.library.conftest import propose
 
 LIBRARY_API_MATRIX = [
@@ -114,11 +114,7 @@ def test_changing_the_library(app, api, library_objects, method, template, statu
 
 @pytest.mark.parametrize("template, statuses", LIBRARY_PAGE_MATRIX, ids=[u for u, _ in LIBRARY_PAGE_MATRIX])
 def test_library_page_access(app, browser_login, library_objects, template, statuses):
-    url = template.format(**library_objects)
-    for who, status in zip(PEOPLE[:-1], statuses, strict=True):
-        assert browser_login(who).get(url).status_code == status, who
-    anonymous = app.test_client().get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    check_page(app, browser_login, template.format(**library_objects), statuses)
 
 
 ABOUT_A_FRAGMENT = [row for row in LIBRARY_API_MATRIX if "{fragment}" in row[1] or "{draft}" in row[1]]

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.core.test_access import PEOPLE, _check
+from tests.core.test_access import PEOPLE, _check, check_page
 from tests.library.test_library_access import request_as
 
 MEETING_API_MATRIX = [
@@ -70,11 +70,7 @@ def test_changing_meetings(api, meeting_objects, method, template, statuses, pos
 
 @pytest.mark.parametrize("template, statuses", MEETING_PAGE_MATRIX, ids=[u for u, _ in MEETING_PAGE_MATRIX])
 def test_meeting_page_access(app, browser_login, meeting_objects, template, statuses):
-    url = template.format(**meeting_objects)
-    for who, status in zip(PEOPLE[:-1], statuses, strict=True):
-        assert browser_login(who).get(url).status_code == status, who
-    anonymous = app.test_client().get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    check_page(app, browser_login, template.format(**meeting_objects), statuses)
 
 
 def test_presenting_and_printing_stop_while_consent_to_analysis_is_withdrawn(api, browser_login, meeting_objects):
