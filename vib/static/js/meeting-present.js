@@ -133,6 +133,7 @@ class Player {
   }
 
   toggle() {
+    if (this.state === "cueing") return; // it plays once it is there
     if (this.state === "playing") this.pause();
     else this.play();
   }
@@ -200,15 +201,21 @@ class Presentation {
     document.addEventListener("keydown", (event) => this.onKey(event));
     root.querySelector(".present-controls").addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
-      if (button) this.act(button.dataset.action);
+      if (!button) return;
+      // Clicked with a mouse or a finger: let go of the focus, so that Space goes on to the next slide
+      // instead of pressing this button again (from the keyboard, detail is 0 and the focus stays).
+      if (event.detail > 0) button.blur();
+      this.act(button.dataset.action);
     });
     this.stage.addEventListener("click", (event) => {
       if (event.target === this.players[this.shown].video) this.act("play");
     });
     if (!document.fullscreenEnabled) this.buttons.fullscreen.hidden = true;
+    this.fullscreen = false; // as the last fullscreenchange said: a key event can come before that event does
     document.addEventListener("fullscreenchange", () => {
-      if (!document.fullscreenElement) this.fullscreenEndedAt = performance.now();
-      this.buttons.fullscreen.setAttribute("aria-pressed", String(Boolean(document.fullscreenElement)));
+      this.fullscreen = Boolean(document.fullscreenElement);
+      if (!this.fullscreen) this.fullscreenEndedAt = performance.now();
+      this.buttons.fullscreen.setAttribute("aria-pressed", String(this.fullscreen));
     });
     this.show(0, false);
   }
@@ -266,8 +273,9 @@ class Presentation {
   }
 
   leave() {
-    const what = escapeAction(Boolean(document.fullscreenElement), performance.now() - this.fullscreenEndedAt);
-    if (what === "exit-fullscreen") document.exitFullscreen().catch(() => {});
+    const inFullscreen = Boolean(document.fullscreenElement) || this.fullscreen;
+    const what = escapeAction(inFullscreen, performance.now() - this.fullscreenEndedAt);
+    if (what === "exit-fullscreen" && document.fullscreenElement) document.exitFullscreen().catch(() => {});
     if (what === "leave") window.location.assign(this.root.dataset.leave);
   }
 
