@@ -282,6 +282,17 @@ def test_the_buttons_do_what_the_keys_do(app, api, live_server, page, presented)
     assert not page.locator(".slide-item:not([hidden]) .item-notes").is_visible()
     page.click("[data-action=stills]")
     assert page.locator(".slide-item:not([hidden]) .stills img").count() == 3
+    page.keyboard.press("Space")  # after a click Space goes on, it does not press the button again
+    assert page.locator(".counter-now").inner_text() == "4"
+    assert page.locator("[data-action=stills]").get_attribute("aria-pressed") == "true"
+    page.keyboard.press("ArrowLeft")
+    page.focus("[data-action=stills]")  # a button pressed from the keyboard keeps the focus, and Space presses it
+    page.keyboard.press("Enter")
+    assert page.locator("[data-action=stills]").get_attribute("aria-pressed") == "false"
+    page.keyboard.press("Space")
+    assert page.locator("[data-action=stills]").get_attribute("aria-pressed") == "true"
+    assert page.evaluate("document.activeElement.dataset.action") == "stills"
+    assert page.locator(".counter-now").inner_text() == "3"
     page.click("[data-action=previous]")
     assert page.locator(".slide-progress").is_visible()
     page.click("[data-action=leave]")
