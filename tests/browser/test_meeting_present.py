@@ -157,6 +157,7 @@ def test_worker_presents_a_meeting_with_the_keyboard(app, api, live_server, page
     assert page.locator(".slide-progress .progress-table tbody tr").count() == 3
     assert page.locator(".present-status").inner_text() == "Slide 2 of 5: Progress across cycles"
     wait_until(page, "document.querySelector('.slide-progress img').complete")
+    assert page.evaluate("document.querySelector('.slide-progress img').naturalWidth") > 0  # the chart
     assert_accessible(page, "the progress")
     snap(page, "present-2-progress")
 

@@ -183,6 +183,8 @@ class Player {
 
 // -- the presentation -----------------------------------------------------------------------------
 
+const scrollsSideways = (element) => element !== null && element.scrollWidth > element.clientWidth;
+
 class Presentation {
   constructor(root) {
     this.root = root;
@@ -227,6 +229,7 @@ class Presentation {
     const target = event.target instanceof Element ? event.target : document.body;
     if (target.closest("input, select, textarea, [contenteditable]")) return;
     if ((event.key === " " || event.key === "Enter") && target.closest("button, summary")) return; // it presses the button
+    if (event.key.startsWith("Arrow") && scrollsSideways(target.closest("[tabindex]"))) return; // the figures table scrolls
     event.preventDefault();
     this.act(action);
   }
