@@ -35,10 +35,11 @@ def withdraw_analysis(db: Session, case: Case, person: str, by) -> None:
 
 def expire_handouts(db: Session, now: datetime, dry_run: bool) -> list[str]:
     expired = list(db.scalars(select(Meeting).where(Meeting.handout_made_at < now - handout.KEPT_FOR)))
+    lines = [f"handout of meeting {m.id}: made {m.handout_made_at.isoformat()}" for m in expired]  # before forget_handout clears it
     for meeting in expired:
         if not dry_run:
             forget_handout(db, meeting)
-    return [f"handout of meeting {m.id}: made {m.handout_made_at.isoformat()}" for m in expired]
+    return lines
 
 
 def export_meetings(db: Session, case: Case) -> registry.ExportPart:
