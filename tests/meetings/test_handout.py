@@ -304,6 +304,19 @@ def test_the_daily_purge_deletes_a_handout_a_day_old(app, api, meeting, items):
     assert handout_file(app, meeting["id"]) == (None, False) and files_in(app, meeting["id"]) == []
 
 
+def test_the_purge_deletes_a_handout_file_no_meeting_names(app, api, meeting, items):
+    """A file left by a request that stopped between storing it and committing (or by two at once)."""
+    from vib.privacy.operations import purge
+
+    assert api("worker").get(f"/api/meetings/{meeting['id']}/handout.pdf").status_code == 200
+    key, _stored = handout_file(app, meeting["id"])
+    with app.app_context():
+        storage.current().save(f"meetings/{meeting['id']}/handout-0123456789abcdef.pdf", b"%PDF-")
+        purge(db.session())
+        db.session().commit()
+    assert files_in(app, meeting["id"]) == [key]  # the named one stays (it is not a day old)
+
+
 def test_a_handout_stored_by_a_request_that_rolls_back_is_deleted(app, people, meeting, items):
     with app.test_request_context():
         from flask_login import login_user
