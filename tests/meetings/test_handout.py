@@ -258,6 +258,22 @@ def test_without_weasyprint_the_pdf_answers_503_saying_what_to_install(app, api,
 # -- kept a day at most, made anew when anything changes ------------------------------------------
 
 
+def test_a_request_within_the_day_draws_nothing_again(app, api, meeting, items, renders, monkeypatch):
+    """Neither the PDF nor the chart in it: the chart is remembered per figures (progress._drawn)."""
+    from vib.meetings import progress
+
+    drawn, draw = [], progress.progress_chart_svg
+    progress._drawn.cache_clear()
+    monkeypatch.setattr(progress, "progress_chart_svg", lambda *args: drawn.append(1) or draw(*args))
+    url = f"/api/meetings/{meeting['id']}/handout.pdf"
+    assert api("worker").get(url).status_code == 200 and (len(renders), len(drawn)) == (1, 1)
+    assert api("worker").get(url).status_code == 200 and (len(renders), len(drawn)) == (1, 1)
+    assert (
+        api("worker").post(f"/api/clips/{items[2]['clip_id']}/moments", json={"start_ms": 100, "code": "bc.initiatief"}).status_code == 201
+    )
+    assert api("worker").get(url).status_code == 200 and (len(renders), len(drawn)) == (2, 2)  # cycle 2 is coded now
+
+
 def test_within_the_day_the_stored_handout_is_served_and_a_change_makes_a_new_one(app, api, meeting, items, renders):
     worker, url = api("worker"), f"/api/meetings/{meeting['id']}/handout.pdf"
     first = worker.get(url)
