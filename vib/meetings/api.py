@@ -125,6 +125,7 @@ def remove_item(meeting_id: int, item_id: int):
 @login_required
 def handout(meeting_id: int):
     meeting = _meeting(meeting_id, "print")
+    ops.record_view(db.session(), current_user, meeting, "meeting.handout")
     pdf = handouts.handout_pdf(db.session(), meeting, current_user)
     filename = f"handout-meeting-{meeting.id}.pdf"  # never the case code: file names travel
     return Response(

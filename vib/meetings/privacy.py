@@ -5,6 +5,7 @@ day; a case's export lists its meetings and their items."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from vib.cases.models import Case
 from vib.clips.models import Clip
+from vib.core import storage
 from vib.meetings import handout
 from vib.meetings.models import Meeting, MeetingItem
 from vib.meetings.operations import forget_handout
 from vib.privacy import registry
+
+HANDOUT_FILE = re.compile(r"meetings/\d+/handout-[0-9a-f]+\.pdf")
 
 
 def delete_clip_items(db: Session, clip: Clip) -> dict[str, int]:
@@ -34,11 +38,21 @@ def withdraw_analysis(db: Session, case: Case, person: str, by) -> None:
 
 
 def expire_handouts(db: Session, now: datetime, dry_run: bool) -> list[str]:
+    """Handouts made more than a day ago; and handout files no meeting names (left by a request that
+    stopped between storing the file and committing, or by two requests at once)."""
+    named = set(db.scalars(select(Meeting.handout_key).where(Meeting.handout_key.is_not(None))))
     expired = list(db.scalars(select(Meeting).where(Meeting.handout_made_at < now - handout.KEPT_FOR)))
+    lines = [f"handout of meeting {m.id}: made {m.handout_made_at.isoformat()}" for m in expired]  # before forget_handout clears it
     for meeting in expired:
         if not dry_run:
-            forget_handout(db, meeting)
-    return [f"handout of meeting {m.id}: made {m.handout_made_at.isoformat()}" for m in expired]
+            forget_handout(db, meeting)  # its file goes once the purge commits
+    media = storage.current()
+    for key in media.keys("meetings"):
+        if HANDOUT_FILE.fullmatch(key) and key not in named:
+            lines.append(f"handout file {key}: named by no meeting")
+            if not dry_run:
+                media.delete(key)
+    return lines
 
 
 def export_meetings(db: Session, case: Case) -> registry.ExportPart:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask import url_for
 from flask_babel import format_date, format_decimal, ngettext
@@ -188,4 +189,12 @@ def chart_svg(rows: list[ClipProgress]) -> str:
         no_value="–",
         decimal_mark=format_decimal(0.5, format="0.0")[1],
     )
+    return _drawn(tuple(points), text)
+
+
+@lru_cache(maxsize=64)
+def _drawn(points: tuple[ProgressPoint, ...], text: ChartText) -> str:
+    """The same figures and words give the same picture (progress_chart_svg is deterministic), and
+    drawing it takes a few tenths of a second: the case page, the presentation and each handout
+    request (whose fingerprint includes the chart) ask again and again."""
     return progress_chart_svg(points, text)
