@@ -79,7 +79,7 @@ def test_withdrawing_for_an_unknown_person_is_refused(api, case):
 
 def consent_table(client, case) -> str:
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
-    return re.search(r'<table class="consent">.*?</table>', page, re.S).group(0)
+    return re.search(r'<table class="consent"[^>]*>.*?</table>', page, re.S).group(0)
 
 
 def test_consent_through_the_page(browser_login, case):
