@@ -23,6 +23,7 @@ MEETING_API_MATRIX = [
     ("post", "/api/meetings/{meeting}/items", [201, 404, 404, 404, 404, 404, 401]),
     ("patch", "/api/meetings/{meeting}/items/{item}", [200, 404, 404, 404, 404, 404, 401]),
     ("delete", "/api/meetings/{meeting}/items/{item}", [204, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/meetings/{meeting}/handout.pdf", [200, 404, 404, 404, 404, 404, 401]),
     ("patch", "/api/clips/{clip}", [200, 404, 404, 404, 404, 404, 401]),  # its cycle and recording date
 ]
 
