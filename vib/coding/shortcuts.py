@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
 from vib.accounts.operations import preference, set_preference
+from vib.core.api import EXPECTED
 from vib.core.errors import FieldError
 from vib.schemes import catalogue
 from vib.schemes.format import RESERVED_HOTKEYS
@@ -29,12 +30,12 @@ def set_shortcuts(db: Session, user: User, body: dict) -> dict:
     not j, k or l (they move the video), and no two codes of a scheme share one."""
     unknown = sorted(set(body) - {"single_keys", "keys"})
     if unknown:
-        raise FieldError(_l("Unknown field: %(field)s.", field=unknown[0]), unknown[0])
+        raise FieldError(_l("Unknown field: %(name)s.", name=unknown[0]), unknown[0])
     settings = shortcuts_of(user)
     single = body.get("single_keys")
     if single is not None:
         if not isinstance(single, bool):
-            raise FieldError(_l("%(field)s must be true or false.", field="single_keys"), "single_keys")
+            raise FieldError(_l("%(field)s must be %(expected)s.", field="single_keys", expected=EXPECTED["bool_type"]), "single_keys")
         settings["single_keys"] = single
     if body.get("keys") is not None:
         settings["keys"] = _checked_keys(db, body["keys"])
@@ -45,7 +46,7 @@ def set_shortcuts(db: Session, user: User, body: dict) -> dict:
 
 def _checked_keys(db: Session, keys) -> dict[str, str]:
     if not isinstance(keys, dict) or len(keys) > MAX_KEYS:
-        raise FieldError(_l("keys must be an object: a code's id and its key."), "keys")
+        raise FieldError(_l("%(field)s must be %(expected)s.", field="keys", expected=EXPECTED["dict_type"]), "keys")
     codes = {}  # code id -> the scheme (latest version) it is in
     for scheme in catalogue.latest_schemes(db):
         for code in scheme.codes:
