@@ -69,6 +69,9 @@ API_MATRIX = [
     ("get", "/api/cases/{case}/deleted-clips", [200, 404, 404, 404, 404, 404, 401]),
     # one's own log-in session (a token has none: nothing to keep alive)
     ("get", "/api/session", [200, 200, 200, 200, 200, 200, 401]),
+    # one's own keyboard shortcuts on the coding page
+    ("get", "/api/account/shortcuts", [200, 200, 200, 200, 200, 200, 401]),
+    ("put", "/api/account/shortcuts", [200, 200, 200, 200, 200, 200, 401]),
     # the retention policy: admins only
     ("get", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
     ("put", "/api/policy", [404, 404, 404, 404, 404, 200, 401]),
@@ -86,6 +89,7 @@ BODIES = {
     "/api/reviews/{review}/feedback/{feedback}": {"text": "Ik zie dat je rustig wacht."},
     "/api/reviews/{review}/answers": {"text": "Thank you."},
     "/api/policy": {"clip_max_months": 12},
+    "/api/account/shortcuts": {"single_keys": False, "keys": {"bc.initiatief": "x"}},
 }
 
 

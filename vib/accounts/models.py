@@ -23,6 +23,9 @@ class User(UserMixin, Base):
     # Every log-in session carries the generation it began in; raising it ends them all at once
     # (log-out, a new password, "log out everywhere").
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The user's own settings that follow them from device to device, by name (e.g. "shortcuts": the
+    # coding page's keys, vib.coding.shortcuts). None: none set yet.
+    preferences: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

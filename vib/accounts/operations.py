@@ -150,3 +150,13 @@ def user_for_token(db: Session, token: str) -> User | None:
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # coarse, so that reading the API does not write on every request
     return row.user
+
+
+def preference(user: User, name: str):
+    """One of the user's own settings (None when never set). What it holds, the feature that uses it says."""
+    return (user.preferences or {}).get(name)
+
+
+def set_preference(user: User, name: str, value) -> None:
+    """Store one of the user's settings; a new dict, so that the JSON column is seen as changed."""
+    user.preferences = {**(user.preferences or {}), name: value}

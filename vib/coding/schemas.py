@@ -16,3 +16,8 @@ class MomentFields(Body):
 
 class MomentChange(MomentFields):
     version: int | None = None
+
+
+class ShortcutSettings(Body):
+    single_keys: bool | None = None
+    keys: dict[str, str] | None = None

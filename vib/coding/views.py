@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from vib.clips import operations as clip_ops
 from vib.clips.models import Clip
 from vib.clips.serialise import clip_json
-from vib.coding import hooks
+from vib.coding import hooks, shortcuts
 from vib.coding import operations as ops
 from vib.coding.models import Moment
-from vib.coding.schemas import MomentChange, MomentFields
+from vib.coding.schemas import MomentChange, MomentFields, ShortcutSettings
 from vib.coding.serialise import moment_json
 from vib.coding.video import clip_page_video
 from vib.core import access, db
@@ -118,6 +118,24 @@ def api_scheme(scheme_id: str):
     if scheme is None:
         abort_with(404, _l("There is no code scheme %(scheme)s.", scheme=scheme_id))
     return jsonify(schemes.scheme_json(scheme))
+
+
+# -- the coding page's keyboard shortcuts, as the user set them ---------------------------------------
+
+
+@bp.get("/api/account/shortcuts")
+@login_required
+def api_shortcuts():
+    """The user's keyboard shortcuts on the coding page: single_keys and the keys they gave codes."""
+    return jsonify(shortcuts.shortcuts_of(current_user))
+
+
+@bp.put("/api/account/shortcuts")
+@login_required
+@accepts(ShortcutSettings)
+def api_set_shortcuts():
+    """Change the user's keyboard shortcuts (single_keys, keys: code id -> one letter or digit)."""
+    return jsonify(shortcuts.set_shortcuts(db.session(), current_user, json_body()))
 
 
 # -- moments --------------------------------------------------------------------------------------

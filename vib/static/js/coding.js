@@ -4,6 +4,7 @@
 import { getJSON } from "./api.js";
 import { CodingPage } from "./coding-page.js";
 import { Frames } from "./frames.js";
+import { ShortcutSettings } from "./shortcut-settings.js";
 import { fill } from "./util.js";
 
 const root = document.querySelector(".coding");
@@ -37,10 +38,16 @@ async function start() {
   const data = JSON.parse(document.getElementById("coding-data").textContent);
   const messages = JSON.parse(document.getElementById("coding-messages").textContent);
   const showProblem = problemArea();
+  const settingsForm = root.querySelector(".shortcut-settings form");
+  // The user's shortcuts; without them (an old server, a failed request) the scheme's keys apply.
+  const shortcuts = settingsForm
+    ? getJSON(settingsForm.dataset.url).then(({ body }) => body, () => null)
+    : Promise.resolve(null);
   let frames;
   let moments;
+  let settings;
   try {
-    [frames, { body: moments }] = await Promise.all([loadFrames(data.urls.frames), getJSON(data.urls.moments)]);
+    [frames, { body: moments }, settings] = await Promise.all([loadFrames(data.urls.frames), getJSON(data.urls.moments), shortcuts]);
   } catch (error) {
     showProblem(fill(messages.loadFailed, { error: error.message }));
     return;
@@ -54,8 +61,10 @@ async function start() {
     readOnly: !data.may_code,
     editable: ownMoments,
     onProblem: showProblem,
+    shortcuts: settings ?? {},
   });
   page.start(moments);
+  if (settingsForm) new ShortcutSettings(settingsForm, { hotkeys: page.hotkeys, settings: settings ?? { single_keys: true, keys: {} }, loaded: Boolean(settings) });
   if (data.review) {
     const { FeedbackPanel } = await import("./feedback.js");
     new FeedbackPanel(document.querySelector(".feedback-panel"), { page, review: data.review, ui: data.review_ui });

@@ -1,5 +1,7 @@
 // The list of moments beside the timeline. Built once; afterwards only the rows that change are
-// touched, so thousands of rows stay cheap, and the row at the playhead is marked by a class.
+// touched, so thousands of rows stay cheap, and the row at the playhead is marked by a class (and
+// aria-current="time"; the selected row's button has aria-current="true"). The list is the timeline's
+// text alternative: a row says all the timeline shows, the tags included.
 // Notes and feedback are people's words about a family: always text, never HTML.
 // A moment with supervision feedback anchored on it gets a line with the feedback's kind and words.
 // Each row contains its own layout and paint (coding.css), so a row added near the top moves the rows
@@ -9,7 +11,7 @@ import { formatTime } from "./util.js";
 const NOTE_EXCERPT = 80;
 
 export class MomentList extends EventTarget {
-  constructor(root, { store, actorLabels, feedback = null }) {
+  constructor(root, { store, actorLabels, tagLabels = {}, feedback = null }) {
     super();
     this.root = root;
     this.list = root.querySelector("ol");
@@ -17,6 +19,7 @@ export class MomentList extends EventTarget {
     this.empty = root.querySelector(".moment-empty");
     this.store = store;
     this.actorLabels = actorLabels;
+    this.tagLabels = tagLabels;
     this.feedback = feedback;
     this.rows = new Map();
     this.selected = null;
@@ -66,7 +69,7 @@ export class MomentList extends EventTarget {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "moment-row";
-    for (const part of ["when", "dot", "what", "who", "note", "feedback"]) {
+    for (const part of ["when", "dot", "what", "who", "tags", "note", "feedback"]) {
       const span = document.createElement("span");
       span.className = part;
       button.append(span);
@@ -85,6 +88,7 @@ export class MomentList extends EventTarget {
     button.querySelector(".dot").style.background = moment.colour;
     button.querySelector(".what").textContent = (moment.tags?.includes("better_than_usual") ? "★ " : "") + moment.code_label;
     button.querySelector(".who").textContent = this.actorLabels[moment.actor] ?? moment.actor ?? "";
+    button.querySelector(".tags").textContent = (moment.tags ?? []).map((tag) => this.tagLabels[tag] ?? tag).join(" · ");
     const note = (moment.note ?? "").trim();
     button.querySelector(".note").textContent = note.length > NOTE_EXCERPT ? `${note.slice(0, NOTE_EXCERPT)}…` : note;
     row.classList.toggle("selected", moment.key === this.selected);
@@ -133,11 +137,25 @@ export class MomentList extends EventTarget {
   setCurrent(key, follow) {
     if (key === this.current) return;
     this.rows.get(this.current)?.classList.remove("at-playhead");
+    this.rows.get(this.current)?.removeAttribute("aria-current");
     this.current = key;
     const row = this.rows.get(key);
     if (!row) return;
     row.classList.add("at-playhead");
+    row.setAttribute("aria-current", "time");
     if (follow) this.keepInView(row);
+  }
+
+  // The moment whose row holds the element (the focus), or null.
+  keyOf(element) {
+    return element && this.list.contains(element) ? element.closest("li[data-key]")?.dataset.key ?? null : null;
+  }
+
+  // Focus a moment's row (after a delete took the focus away), or the list when it has none.
+  focusRow(key) {
+    const row = key ? this.rows.get(key) : null;
+    (row?.firstElementChild ?? this.list).focus();
+    if (row) this.keepInView(row);
   }
 
   // Scroll the list itself (never the page) so the row is visible.

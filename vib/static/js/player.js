@@ -1,7 +1,7 @@
 // The filmstrip under the player: tiles from one sprite, a playhead that follows the video, a
 // frame preview where the pointer is, and click (or arrow keys) to go there.
 import { getJSON } from "./api.js";
-import { formatTime, lastAtOrBefore } from "./util.js";
+import { fill, formatTime, lastAtOrBefore } from "./util.js";
 
 const player = document.querySelector(".player");
 const video = player?.querySelector("video");
@@ -56,7 +56,8 @@ function followVideo() {
   const ms = video.currentTime * 1000;
   strip.querySelector(".playhead").style.left = `${(ms / durationMs) * 100}%`;
   strip.setAttribute("aria-valuenow", String(Math.round(ms)));
-  strip.setAttribute("aria-valuetext", formatTime(ms));
+  // "0:01.240 of 0:04.000" (the template, translated, is the element's data-valuetext)
+  strip.setAttribute("aria-valuetext", fill(strip.dataset.valuetext || "{time}", { time: formatTime(ms), duration: formatTime(durationMs) }));
 }
 
 async function loadFilmstrip() {

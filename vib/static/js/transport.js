@@ -27,9 +27,16 @@ export function wireTransport(root, playback, timeline, messages) {
   zoom("out").addEventListener("click", () => timeline.zoomBy(0.5));
   zoom("fit").addEventListener("click", () => timeline.zoomToFit());
   timeline.addEventListener("zoom", ({ detail }) => {
+    const focused = document.activeElement;
     zoom("out").disabled = detail.fitted;
     zoom("fit").disabled = detail.fitted;
     zoom("in").disabled = detail.max;
+    // A button that disables itself would drop the focus to the page's start: it goes to the other
+    // way of zooming instead.
+    if (focused?.disabled && focused.dataset.zoom) {
+      const other = focused.dataset.zoom === "in" ? zoom("out") : zoom("in");
+      (other.disabled ? play : other).focus();
+    }
   });
   zoom("out").disabled = zoom("fit").disabled = timeline.fitted;
 }
