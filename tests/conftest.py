@@ -4,6 +4,7 @@ API clients, and generated videos."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import shutil
@@ -37,6 +38,9 @@ if PG_URL and "options" not in make_url(PG_URL).query:
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 PASSWORD = "correct horse battery"
 APP_CONFIG = {"TESTING": True, "VIB_DEFAULT_LOCALE": "en"}
+# Where the browser tests note what axe-core could not decide (tests/browser/conftest.py); the run's
+# summary lists it. Set by the controlling process, so that xdist's workers write to one file.
+AXE_INCOMPLETE_ENV = "VIB_AXE_INCOMPLETE"
 
 
 def pytest_configure(config):
@@ -46,6 +50,28 @@ def pytest_configure(config):
     # engine adds to the ORM's mappers) took a sixth of the suite's time. Collecting less often
     # lets them die young.
     gc.set_threshold(20_000, 10, 10)
+    if not hasattr(config, "workerinput"):
+        handle, path = tempfile.mkstemp(prefix="vib-axe-incomplete-", suffix=".jsonl")
+        os.close(handle)
+        os.environ[AXE_INCOMPLETE_ENV] = path
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """axe-core's "incomplete" items: what it could not decide and a person should look at."""
+    path = os.environ.get(AXE_INCOMPLETE_ENV)
+    if hasattr(config, "workerinput") or not path or not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as log:
+        rows = [json.loads(line) for line in log if line.strip()]
+    os.unlink(path)
+    if not rows:
+        return
+    pages: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        pages.setdefault((row["id"], row["help"]), set()).add(re.sub(r"https?://[^/]+", "", row["url"]))
+    terminalreporter.section("axe-core: incomplete (to be checked by a person)")
+    for (rule, help_text), urls in sorted(pages.items()):
+        terminalreporter.write_line(f"{rule}: {help_text} -- {len(urls)} page(s): {', '.join(sorted(urls)[:6])}")
 
 
 @pytest.fixture(scope="session")
