@@ -160,6 +160,7 @@ def insert_hour_clip(app, worker_id: int, case_id: int) -> int:
             pix_fmt="yuv420p",
             frame_count=HOUR_MS // 40,
             filmstrip_ready=True,
+            recorded_on=date.today(),
         )
         session.add(clip)
         session.commit()
