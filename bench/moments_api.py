@@ -11,6 +11,8 @@ Then the Flask test client (an API token, no network) requests, --repeat times e
 warm-up round, and reports the median and the fastest:
 
   GET   /api/clips/<id>/moments     all moments as JSON (checked: N of them)
+  GET   ...moments?compact=1         the same, compact, as the coding page loads them (checked)
+  GET   ...moments?compact=1         with If-None-Match: the ETag of the last answer (304)
   GET   /api/clips/<id>/stats       the clip's figures
   GET   /clips/<id>/review          the review page's HTML, one card per moment (checked)
   POST  /api/clips/<id>/moments     one new moment (deleted again, untimed, so N stay)
@@ -239,6 +241,7 @@ def api_table(app, clip_id: int, token: str, count: int, repeat: int) -> list[di
     moments_url = f"/api/clips/{clip_id}/moments"
     listed = client.get(moments_url, headers=auth).json
     target = listed[len(listed) // 2]
+    compact_etag = client.get(f"{moments_url}?compact=1", headers=auth).headers["ETag"]
     version = {"n": target["version"]}
     rng = random.Random(SEED + 1)
 
@@ -262,6 +265,18 @@ def api_table(app, clip_id: int, token: str, count: int, repeat: int) -> list[di
             "GET moments (JSON)",
             lambda: client.get(moments_url, headers=auth),
             expect(200, lambda r: len(r.json) == count, f"{count} moments"),
+            repeat,
+        ),
+        measure(
+            "GET moments ?compact=1",
+            lambda: client.get(f"{moments_url}?compact=1", headers=auth),
+            expect(200, lambda r: len(r.json["moments"]) == count, f"{count} moments"),
+            repeat,
+        ),
+        measure(
+            "GET moments, 304",
+            lambda: client.get(f"{moments_url}?compact=1", headers={**auth, "If-None-Match": compact_etag}),
+            expect(304),
             repeat,
         ),
         measure(

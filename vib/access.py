@@ -187,17 +187,22 @@ class MomentPolicy:
         that review's feedback is sent, except analysis-only ones. Of a fragment: one's own, and for a
         trainer the reference."""
         sent_authors: dict[int, set[int]] = {}  # per clip: the supervisors whose feedback was sent
+        owners: dict[int, int] = {}  # per clip: its case's worker
+        user_id = user.id  # asked thousands of times: once through the current_user proxy
 
         def sees(moment: Moment) -> bool:
             if moment.fragment_id is not None:
                 return self._may_on_fragment(user, "media", moment)
-            owner_id = moment.clip.case.owner_id
-            if moment.author_id in (owner_id, user.id):
+            # A plain row (coding.operations.clip_moment_rows) has the clip's id, not the clip.
+            if moment.clip_id not in owners:
+                owners[moment.clip_id] = session().get(Clip, moment.clip_id).case.owner_id
+            owner_id = owners[moment.clip_id]
+            if moment.author_id in (owner_id, user_id):
                 return True
-            if user.id != owner_id:
+            if user_id != owner_id:
                 return False
             if moment.clip_id not in sent_authors:
-                sent_authors[moment.clip_id] = sent_review_authors(session(), moment.clip)
+                sent_authors[moment.clip_id] = sent_review_authors(session(), session().get(Clip, moment.clip_id))
             return moment.author_id in sent_authors[moment.clip_id] and not is_analysis_only(session(), moment)
 
         return [m for m in moments if sees(m)]

@@ -54,6 +54,46 @@ def test_a_span_with_actor_note_and_tags_is_listed_in_time_order(worker, ready_c
     assert listed[0] == span
 
 
+def test_the_compact_list_says_the_same_moments_with_each_label_once_and_no_nulls(worker, ready_clip):
+    add(worker, ready_clip, start_ms=1200, code="bc.initiatief")
+    add(worker, ready_clip, start_ms=2000, end_ms=2600, code="bc.ontvangen", note="Knikt.", tags=["still"])
+    add(worker, ready_clip, start_ms=3000, code="bc.initiatief", actor="other")
+    full = worker.get(moments_url(ready_clip)).json
+    response = worker.get(moments_url(ready_clip), query_string={"compact": "1"})
+    compact = response.json
+
+    def expanded(m):
+        code = compact["codes"][m["code"]]
+        return {
+            "id": m["id"], "start_ms": m["start_ms"], "end_ms": m.get("end_ms"), "code": m["code"], "actor": m["actor"],
+            "note": m.get("note", ""), "tags": m.get("tags", []), "version": m["version"], "editable": m.get("editable", False),
+            "code_label": m.get("code_label", code["label"]), "colour": code["colour"], "analysis_only": code.get("analysis_only", False),
+            "author": {"id": m["author"], "name": compact["authors"][str(m["author"])]},
+        }  # fmt: skip
+
+    assert [expanded(m) for m in compact["moments"]] == [{key: m[key] for key in expanded(compact["moments"][0])} for m in full]
+    text = response.get_data(as_text=True)
+    assert "null" not in text and text.count('"Initiative"') == 1
+    assert len(text) < len(worker.get(moments_url(ready_clip)).get_data(as_text=True)) / 2
+
+
+@pytest.mark.parametrize("query", [{}, {"compact": "1"}], ids=["full", "compact"])
+def test_the_list_answers_304_while_nothing_changed(worker, ready_clip, query):
+    add(worker, ready_clip, start_ms=1200, code="bc.initiatief")
+    first = worker.get(moments_url(ready_clip), query_string=query)
+    etag = first.headers["ETag"]
+    unchanged = worker.get(moments_url(ready_clip), query_string=query, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    add(worker, ready_clip, start_ms=2400, code="bc.ontvangen")
+    changed = worker.get(moments_url(ready_clip), query_string=query, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_a_yes_or_no_parameter_must_say_yes_or_no(worker, ready_clip):
+    response = worker.get(moments_url(ready_clip), query_string={"compact": "perhaps"})
+    assert response.status_code == 400 and "compact" in response.json["error"]
+
+
 @pytest.mark.parametrize(
     "fields, field, words",
     [

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { MomentStore } from "../../vib/static/js/moments.js";
+import { expandMoments, MomentStore } from "../../vib/static/js/moments.js";
 import { SaveQueue } from "../../vib/static/js/save-queue.js";
 import { settle, until, useFakeFetch } from "./fake-fetch.mjs";
 
@@ -183,4 +183,27 @@ test("undo and redo of a delete create the moment again and delete it again", as
   server.calls[2].answer(204);
   await until(() => store.pending === 0);
   assert.equal(store.redo(), null);
+});
+
+test("the compact list expands to the moments the page works with; a plain list stays as it is", () => {
+  const compact = {
+    codes: { look: { label: "Looks up", colour: "#2e7d4f" }, miss: { label: "Missed", colour: "#777777", analysis_only: true } },
+    authors: { 3: "Sam" },
+    moments: [
+      { id: 1, start_ms: 40, code: "look", actor: "client", author: 3, version: 1, editable: true },
+      { id: 2, start_ms: 80, end_ms: 400, code: "miss", actor: "worker", author: 3, version: 2, note: "Later.", tags: ["a"], code_label: "Older label" },
+    ],
+  };
+  const [point, span] = expandMoments(compact);
+  assert.deepEqual(point, {
+    id: 1, start_ms: 40, end_ms: null, code: "look", actor: "client", note: "", tags: [], version: 1, editable: true,
+    code_label: "Looks up", colour: "#2e7d4f", analysis_only: false, author: { id: 3, name: "Sam" },
+  });
+  assert.equal(span.end_ms, 400);
+  assert.equal(span.code_label, "Older label");
+  assert.equal(span.analysis_only, true);
+  assert.equal(span.editable, false);
+  assert.deepEqual(span.tags, ["a"]);
+  const plain = [{ id: 9 }];
+  assert.equal(expandMoments(plain), plain);
 });

@@ -290,16 +290,21 @@ def test_drafts_can_be_changed_and_deleted_and_keep_their_anchor_when_the_moment
 # -- the supervisor's own moments ------------------------------------------------------------------
 
 
-def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis_only_codes_never(api, review, ready_clip):
+def moments_seen(api, role, clip, compact):
+    """(id, author's name, editable) of the moments `role` is listed, in either form of the list."""
+    listed = api(role).get(f"/api/clips/{clip['id']}/moments", query_string={"compact": "1"} if compact else {}).json
+    if not compact:
+        return [(m["id"], m["author"]["name"], m["editable"]) for m in listed]
+    return [(m["id"], listed["authors"][str(m["author"])], m.get("editable", False)) for m in listed["moments"]]
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
+def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis_only_codes_never(api, review, ready_clip, compact):
     own = add_moment(api, "supervisor", ready_clip, start_ms=800, code="bc.ontvangen")
     missed = add_moment(api, "supervisor", ready_clip, start_ms=900, code="bc.gemist")
     workers = add_moment(api, "worker", ready_clip, start_ms=100)
-    assert {m["id"] for m in api("supervisor").get(f"/api/clips/{ready_clip['id']}/moments").json} == {
-        own["id"],
-        missed["id"],
-        workers["id"],
-    }
-    assert [m["id"] for m in api("worker").get(f"/api/clips/{ready_clip['id']}/moments").json] == [workers["id"]]
+    assert {m[0] for m in moments_seen(api, "supervisor", ready_clip, compact)} == {own["id"], missed["id"], workers["id"]}
+    assert [m[0] for m in moments_seen(api, "worker", ready_clip, compact)] == [workers["id"]]
     # each changes only their own
     assert api("worker").patch(f"/api/moments/{own['id']}", json={"version": 1, "note": "x"}).status_code == 404
     assert api("supervisor").patch(f"/api/moments/{workers['id']}", json={"version": 1, "note": "x"}).status_code == 404
@@ -307,11 +312,7 @@ def test_the_supervisors_moments_reach_the_worker_with_the_feedback_but_analysis
 
     feedback(api, review, moment_id=own["id"])
     api("supervisor").post(f"/api/reviews/{review['id']}/send")
-    seen = api("worker").get(f"/api/clips/{ready_clip['id']}/moments").json
-    assert [(m["id"], m["author"]["name"], m["editable"]) for m in seen] == [
-        (workers["id"], "Worker", True),
-        (own["id"], "Supervisor", False),
-    ]
+    assert moments_seen(api, "worker", ready_clip, compact) == [(workers["id"], "Worker", True), (own["id"], "Supervisor", False)]
 
 
 def test_a_next_learning_goal_alone_is_an_answer_but_an_empty_answer_is_not(api, review):

