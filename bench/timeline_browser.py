@@ -13,7 +13,7 @@ Playwright) logs in and, in each round, opens the coding page of the empty clip 
 (so both are measured under the same load of this shared machine), and measures:
 
   load        from navigation start: the moments JSON received, the page ready (data-ready: the list
-              holds its N rows, checked) and the timeline drawn (end of its first canvas redraw)
+              counts its N moments, checked; it puts only the rows in view in the page) and the timeline drawn (end of its first canvas redraw)
   playback    10 s at 1x and at 2x from minute 20, at the opening (whole-clip) zoom: frames presented
               (requestVideoFrameCallback metadata.presentedFrames, and the number of callbacks the
               page got), dropped frames (getVideoPlaybackQuality), main-thread long tasks (> 50 ms,
@@ -106,7 +106,7 @@ INIT_SCRIPT = r"""
     const root = document.querySelector(".coding");
     if (B.readyAt === null && root && root.dataset.ready === "true") {
       B.readyAt = performance.now();
-      B.rowsAtReady = document.querySelectorAll(".moment-list li").length;
+      B.rowsAtReady = Number(document.querySelector(".moment-count").textContent);
     }
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
 })();
@@ -195,7 +195,8 @@ def wait_saved(page) -> None:
 
 
 def row_count(page) -> int:
-    return page.evaluate("() => document.querySelectorAll('.moment-list li').length")
+    """The moments the list counts (it puts only the rows in view in the page)."""
+    return page.evaluate("() => Number(document.querySelector('.moment-list .moment-count').textContent)")
 
 
 # -- the measurements ----------------------------------------------------------------------------
@@ -212,12 +213,12 @@ def measure_load(page, url: str, count: int) -> dict:
     bench = page.evaluate(r"""() => {
       const B = window.__bench;
       return { readyAt: B.readyAt, rows: B.rowsAtReady, draw: B.draws.find(([t]) => t >= B.readyAt)[1], noLongtasks: B.noLongtasks || null,
-               moments: performance.getEntriesByType('resource').find((e) => /\/moments$/.test(e.name))?.responseEnd };
+               moments: performance.getEntriesByType('resource').find((e) => /\/moments(\?|$)/.test(e.name))?.responseEnd };
     }""")
     if bench["noLongtasks"]:
         raise Broken(f"no long task observer in this browser: {bench['noLongtasks']}")
     if bench["rows"] != count or row_count(page) != count:
-        raise Broken(f"the list shows {bench['rows']} rows when ready, {row_count(page)} now; expected {count}")
+        raise Broken(f"the list counts {bench['rows']} moments when ready, {row_count(page)} now; expected {count}")
     wait_for(page, "() => document.querySelector('.coding video').readyState >= 2", what="the video loaded")
     tasks = long_tasks(page, 0, drawn)
     return {
@@ -227,6 +228,8 @@ def measure_load(page, url: str, count: int) -> dict:
         "first redraw": bench["draw"],
         "long tasks until drawn": tasks["count"],
         "long task ms until drawn": tasks["total"],
+        "longest long task until drawn": tasks["max"],
+        "rows in the page": page.evaluate("() => document.querySelectorAll('.moment-list li').length"),
     }
 
 
@@ -322,7 +325,9 @@ def press_code_key(page, playing: bool) -> dict:
         raise Broken(f"{row_count(page)} rows after a code key, expected {before + 1}")
     wait_saved(page)
     page.keyboard.press("Delete")  # the new moment is selected: N stays as it was
-    wait_for(page, f"() => document.querySelectorAll('.moment-list li').length === {before}", what="the moment deleted")
+    wait_for(
+        page, f"() => Number(document.querySelector('.moment-list .moment-count').textContent) === {before}", what="the moment deleted"
+    )
     wait_saved(page)
     return got
 
@@ -465,6 +470,8 @@ def rows_of(rounds: list[dict]) -> list[tuple[str, float, str]]:
         ("load: timeline drawn", med(("load", "timeline drawn")), "ms"),
         ("load: first redraw (script)", med(("load", "first redraw")), "ms"),
         ("load: long tasks until drawn", med(("load", "long task ms until drawn")), "ms"),
+        ("load: longest long task until drawn", med(("load", "longest long task until drawn")), "ms"),
+        ("load: list rows in the page", med(("load", "rows in the page")), ""),
     ]
     for rate in ("1x", "2x"):
         key = f"play {rate}"

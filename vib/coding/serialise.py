@@ -77,5 +77,5 @@ def compact_moments(db: Session, moments: list[Moment] | list[Row], viewer: User
             row["editable"] = True
         rows.append(row)
     author_ids = {moment.author_id for moment in moments}
-    authors = dict(db.execute(select(User.id, User.name).where(User.id.in_(author_ids))).tuples().all()) if author_ids else {}
+    authors = {row.id: row.name for row in db.execute(select(User.id, User.name).where(User.id.in_(author_ids)))}
     return {"codes": codes, "authors": {str(i): name for i, name in sorted(authors.items())}, "moments": rows}
