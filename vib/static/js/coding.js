@@ -6,6 +6,7 @@ import { CodingPage } from "./coding-page.js";
 import { Frames } from "./frames.js";
 import { expandMoments } from "./moments.js";
 import { ShortcutSettings } from "./shortcut-settings.js";
+import { TouchPalette } from "./touch-palette.js";
 import { fill } from "./util.js";
 
 const root = document.querySelector(".coding");
@@ -65,6 +66,8 @@ async function start() {
     shortcuts: settings ?? {},
   });
   page.start(expandMoments(moments));
+  const palette = root.querySelector(".touch-palette");
+  if (palette) new TouchPalette(palette, { page, hotkeys: page.hotkeys });
   if (settingsForm) new ShortcutSettings(settingsForm, { hotkeys: page.hotkeys, settings: settings ?? { single_keys: true, keys: {} }, loaded: Boolean(settings) });
   if (data.review) {
     const { FeedbackPanel } = await import("./feedback.js");

@@ -126,19 +126,31 @@ export class Hotkeys {
     } else if (e.shiftKey) {
       this.open = { key, code, startMs: frame };
       this.page.showOpenSpan(this.open);
-    } else if (this.playback.playing) {
-      this.held.set(key, { code, startMs: frame, downAt: performance.now() });
     } else {
-      this.mark(code, frame, null);
+      this.press(key, code);
     }
   }
 
   up(e) {
     // Alt may be let go before the key: the held key is found by what it typed or by the physical key.
     const key = [this.hotkeyOf(e), this.characterOf(e, true)].find((k) => this.held.has(k));
-    if (key === undefined) return;
-    const held = this.held.get(key);
-    this.held.delete(key);
+    if (key !== undefined) this.release(key);
+  }
+
+  // A code pressed, by its key or on the touch palette (`id` tells the presses apart): paused, it
+  // marks the frame on screen at once; playing, the release decides (a tap: a point at the press's
+  // frame; held HOLD_MS or longer: a span up to the release's frame).
+  press(id, code) {
+    if (this.readOnly) return;
+    const frame = this.playback.frameMs();
+    if (this.playback.playing) this.held.set(id, { code, startMs: frame, downAt: performance.now() });
+    else this.mark(code, frame, null);
+  }
+
+  release(id) {
+    const held = this.held.get(id);
+    if (!held) return;
+    this.held.delete(id);
     const end = this.playback.frameMs();
     const long = performance.now() - held.downAt >= HOLD_MS && end > held.startMs;
     this.mark(held.code, held.startMs, long ? end : null);

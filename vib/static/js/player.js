@@ -1,5 +1,5 @@
 // The filmstrip under the player: tiles from one sprite, a playhead that follows the video, a
-// frame preview where the pointer is, and click (or arrow keys) to go there.
+// frame preview where the pointer is, and click (or arrow keys, or a finger's swipe) to go there.
 import { getJSON } from "./api.js";
 import { fill, formatTime, lastAtOrBefore } from "./util.js";
 
@@ -76,6 +76,29 @@ export function startPlayer() {
   if (started) return;
   started = true;
   strip.addEventListener("click", (e) => { video.currentTime = msAt(e) / 1000; });
+  // A finger swiped along the filmstrip scrubs: the video follows it (one seek a frame).
+  let scrubbing = null;
+  strip.addEventListener("pointerdown", (e) => {
+    if (e.pointerType !== "touch") return;
+    strip.setPointerCapture?.(e.pointerId);
+    scrubbing = { id: e.pointerId, ms: msAt(e), frame: 0 };
+  });
+  strip.addEventListener("pointermove", (e) => {
+    if (scrubbing?.id !== e.pointerId) return;
+    scrubbing.ms = msAt(e);
+    scrubbing.frame ||= requestAnimationFrame(() => {
+      if (!scrubbing) return;
+      scrubbing.frame = 0;
+      video.currentTime = scrubbing.ms / 1000;
+    });
+  });
+  const stopScrubbing = (e) => {
+    if (scrubbing?.id !== e.pointerId) return;
+    video.currentTime = msAt(e) / 1000;
+    scrubbing = null;
+  };
+  strip.addEventListener("pointerup", stopScrubbing);
+  strip.addEventListener("pointercancel", (e) => { if (scrubbing?.id === e.pointerId) scrubbing = null; });
   strip.addEventListener("keydown", (e) => {
     const step = e.shiftKey ? 10 : 1;
     if (e.key === "ArrowRight") video.currentTime = Math.min(video.duration, video.currentTime + step);

@@ -21,7 +21,6 @@ export class ShortcutSettings {
     this.hotkeys = hotkeys;
     this.settings = settings;
     this.status = form.querySelector(".settings-status");
-    this.legend = form.closest(".legend");
     this.show(settings);
     if (!loaded) this.say(form.dataset.loadFailed, true);
     form.addEventListener("submit", (e) => { e.preventDefault(); this.save(); });
@@ -39,11 +38,11 @@ export class ShortcutSettings {
       input.value = keys[input.dataset.code] ?? input.dataset.default;
       input.removeAttribute("aria-invalid");
     }
-    // The legend shows each code's key as it works now.
-    for (const item of this.legend?.querySelectorAll(".code-keys li[data-code]") ?? []) {
+    // The legend and the touch palette show each code's key as it works now.
+    for (const item of document.querySelectorAll(".legend .code-keys li[data-code], .touch-palette button[data-code]")) {
       const key = keys[item.dataset.code] ?? this.form.querySelector(`input[data-code="${CSS.escape(item.dataset.code)}"]`)?.dataset.default ?? "";
       item.querySelector("kbd").textContent = key ? (single ? key : `Alt+${key}`) : "";
-      item.hidden = !key;
+      if (item.matches("li")) item.hidden = !key; // a palette button is tapped, key or not
     }
   }
 
