@@ -117,7 +117,7 @@ def lane_picture(result: dict) -> dict:
     step = next((s for s in TICK_STEPS_S if duration / (s * 1000) <= 8), TICK_STEPS_S[-1]) * 1000
     ticks = [{"x": x(t), "text": format_duration(t)} for t in range(0, duration + 1, step)]
     return {
-        "width": GUTTER + TRACK + 20,
+        "width": GUTTER + TRACK + 24,  # room for the last time under the axis
         "height": height,
         "gutter": GUTTER,
         "track_end": GUTTER + TRACK,
