@@ -257,3 +257,19 @@ def test_the_review_screen_and_the_coding_page_link_to_the_page_once_there_are_t
         assert link not in browser_login("worker").get(f"/clips/{two_codings['clip']}/{path}").get_data(as_text=True), path
     send_feedback(api, review)
     assert link in browser_login("worker").get(f"/clips/{two_codings['clip']}/review").get_data(as_text=True)
+
+
+def test_the_page_compares_nothing_while_consent_to_analysis_is_withdrawn(api, browser_login, people, two_codings, case):
+    api("worker").post(f"/api/cases/{case['id']}/consents/withdraw", json={"person": "father", "purposes": ["analysis"]})
+    status, html = page_text(browser_login("supervisor"), two_codings["clip"], f"?a={people['worker'].id}&b={people['supervisor'].id}")
+    assert status == 200
+    assert 'class="notice" role="status"' in html
+    assert "agreement-lanes" not in html and "<select" not in html and "Supervisor marked" not in html
+
+
+def test_the_page_writes_its_comparison_to_the_audit_log(app, browser_login, people, two_codings):
+    page_text(browser_login("supervisor"), two_codings["clip"])  # the form alone compares nothing
+    page_text(browser_login("supervisor"), two_codings["clip"], f"?a={people['worker'].id}&b={people['supervisor'].id}")
+    with app.app_context():
+        rows = db.session().query(AuditEvent).filter_by(action="clip.agreement").all()
+        assert [r.detail for r in rows] == [f"a={people['worker'].id} b={people['supervisor'].id}"]
