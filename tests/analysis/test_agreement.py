@@ -14,6 +14,7 @@ from vib.analysis.agreement import (
     Tally,
     grid_kappa,
     grid_labels,
+    kappa_strength,
     match,
     remarks,
 )
@@ -325,3 +326,25 @@ def test_remark_when_everything_was_found_and_per_actor():
 
 def test_remarks_leave_out_the_overall_tally():
     assert remarks([match([initiative(0)], []).overall]) == []
+
+
+@pytest.mark.parametrize(
+    "kappa, band",
+    [
+        (-0.3, "poor"),
+        (-0.004, "slight"),  # shown as 0.00: no worse than chance
+        (0.0, "slight"),
+        (0.2, "slight"),
+        (0.204, "slight"),  # shown as 0.20
+        (0.21, "fair"),
+        (0.4, "fair"),
+        (0.41, "moderate"),
+        (0.6, "moderate"),
+        (0.61, "substantial"),
+        (0.8, "substantial"),
+        (0.81, "almost_perfect"),
+        (1.0, "almost_perfect"),
+    ],
+)
+def test_kappa_strength_names_landis_and_kochs_band_of_the_kappa_as_shown(kappa, band):
+    assert kappa_strength(kappa) == band

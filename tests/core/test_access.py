@@ -43,6 +43,8 @@ API_MATRIX = [
     ("patch", "/api/moments/{moment}", [200, 404, 404, 404, 404, 404, 401]),
     ("delete", "/api/moments/{moment}", [204, 404, 404, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/stats", [200, 404, 200, 404, 404, 404, 401]),
+    # agreement between two coders (without a and b: the coders to choose from)
+    ("get", "/api/clips/{clip}/agreement", [200, 404, 200, 404, 404, 404, 401]),
     ("get", "/api/schemes", [200, 200, 200, 200, 200, 200, 401]),
     ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 200, 401]),
     # supervision (the review is requested; the supervisor wrote one draft item)
@@ -195,6 +197,7 @@ PAGE_MATRIX = [
     ("/clips/{clip}", [200, 404, 200, 404, 404, 404]),
     ("/clips/{clip}/coding", [200, 404, 200, 404, 404, 404]),
     ("/clips/{clip}/review", [200, 404, 200, 404, 404, 404]),
+    ("/clips/{clip}/agreement", [200, 404, 200, 404, 404, 404]),
     ("/cases", [200, 200, 200, 200, 200, 200]),
     ("/reviews", [200, 200, 200, 200, 200, 200]),
     ("/reviews/{review}", [200, 404, 200, 404, 404, 404]),
@@ -234,6 +237,7 @@ def test_an_admin_never_gets_client_video_or_moments(api, objects):
         "/api/clips/{clip}/thumbnail?t=0",
         "/api/clips/{clip}/moments",
         "/api/clips/{clip}/feedback",
+        "/api/clips/{clip}/agreement",
         "/api/reviews/{review}",
     ):
         assert admin.get(url.format(**objects)).status_code == 404

@@ -23,6 +23,9 @@ Agreement on a time grid (`grid_kappa`):
 - A label is "code/actor". Cohen's kappa = (observed - expected) / (1 - expected).
 
 Plain words (`remarks`): which sentence fits each code, as a key and counts; the page translates.
+`kappa_strength` names a kappa's band in the words of Landis and Koch (1977): below 0 poor, up to
+0.20 slight, 0.40 fair, 0.60 moderate, 0.80 substantial, above almost perfect (upper ends inclusive,
+on the kappa rounded to two decimals as the page shows it).
 """
 
 from __future__ import annotations
@@ -365,3 +368,16 @@ def remarks(tallies: Sequence[Tally]) -> list[Remark]:
         if t.extra:
             said.append(Remark("extra", t.code, t.actor, t.extra, 0))
     return said
+
+
+# Landis and Koch's bands, by their upper end (inclusive); above the last: "almost_perfect".
+KAPPA_BANDS = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"))
+
+
+def kappa_strength(kappa: float) -> str:
+    """The band a kappa falls in, as a key (the page translates): poor, slight, fair, moderate,
+    substantial or almost_perfect."""
+    shown = round(kappa, 2)
+    if shown < 0:
+        return "poor"
+    return next((name for upper, name in KAPPA_BANDS if shown <= upper), "almost_perfect")

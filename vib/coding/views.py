@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from vib.clips import operations as clip_ops
 from vib.clips.models import Clip
 from vib.clips.serialise import clip_json
-from vib.coding import hooks, shortcuts
+from vib.coding import agreement, hooks, shortcuts
 from vib.coding import operations as ops
 from vib.coding.models import Moment
 from vib.coding.schemas import MomentChange, MomentFields, ShortcutSettings
@@ -41,7 +41,8 @@ def coding_page(clip_id: int):
         may_code=access.may(current_user, "code", clip),
         is_owner=access.may(current_user, "own", clip),
         tools=answers(hooks.clip_tools, clip, viewer=current_user),
-        clip_links=[link for links in answers(hooks.clip_links, clip, viewer=current_user) for link in links],
+        clip_links=[link for links in answers(hooks.clip_links, clip, viewer=current_user) for link in links]
+        + ([] if refusal else _agreement_links(clip)),
         feedback_data=feedback if feedback and feedback["items"] else None,
     )
 
@@ -82,7 +83,15 @@ def review_page(clip_id: int):
         range_feedback=[i for i in feedback if i["kind"] != "summary" and i["moment_id"] not in shown],
         summaries=[i for i in feedback if i["kind"] == "summary"],
         tools=answers(hooks.clip_tools, clip, viewer=current_user),
+        agreement_links=[] if refusal else _agreement_links(clip),
     )
+
+
+def _agreement_links(clip: Clip) -> list[dict]:
+    """A link to compare two codings, once `current_user` sees the moments of two coders or more."""
+    if len(agreement.coders(db.session(), clip, current_user)) < 2:
+        return []
+    return [{"url": url_for("coding_agreement.agreement_page", clip_id=clip.id), "text": str(_l("Compare two codings"))}]
 
 
 def viewed_clip(clip_id: int) -> Clip:
