@@ -6,6 +6,7 @@ import { fill } from "./util.js";
 
 const root = document.getElementById("exchange-data");
 const form = root?.querySelector(".import-form");
+const KINDS = { eaf: "ELAN", boris: "BORIS", csv: "vib CSV" }; // names of programs: not translated
 
 if (form && root.dataset.api) setUp();
 
@@ -51,7 +52,7 @@ function setUp() {
 
   function show(data) {
     const parts = [];
-    if (data.kind) parts.push(Object.assign(document.createElement("p"), { textContent: fill(msg.msgKind, { kind: data.kind }) }));
+    if (data.kind) parts.push(Object.assign(document.createElement("p"), { textContent: fill(msg.msgKind, { kind: KINDS[data.kind] ?? data.kind }) }));
     parts.push(Object.assign(document.createElement("p"), {
       className: "import-summary",
       textContent: fill(msg.msgSummary, { created: data.created ?? 0, skipped: data.skipped ?? 0 }),
