@@ -207,3 +207,18 @@ def test_the_kind_is_found_by_content(data, kind):
 def test_other_files_are_refused(data):
     with pytest.raises(FormatError):
         detect.kind_of(data)
+
+
+def test_eaf_annotations_on_unaligned_slots_are_skipped_not_errors_and_other_dependent_tiers_are_no_notes(tmp_path):
+    data = write_eaf(tmp_path)[0]
+    untimed = re.sub(rb'(TIME_SLOT_ID="ts1") TIME_VALUE="\d+"', rb"\1", data)  # ELAN leaves a subdivision's slots untimed
+    parsed = eaf.read(untimed)
+    assert not parsed.errors and [p.where for p in parsed.skipped] == ["annotation a1"] and len(parsed.rows) == 2
+    translated = eaf.read(data.replace(b'TIER_ID="client note"', b'TIER_ID="client translation"'))
+    assert [r.note for r in translated.rows] == ["", "", "=SUM(A1)"]
+
+
+def test_eaf_leaves_out_characters_xml_cannot_hold(tmp_path):
+    moment = ExportedMoment(0, 400, "bc.initiatief", "Initiatief", "Initiative", "client", note="bell\x07 and\ttab")
+    [row] = eaf.read(eaf.write(CLIP, [moment])).rows
+    assert row.note == "bell and\ttab"

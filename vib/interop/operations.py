@@ -250,6 +250,8 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
     report = _report(parsed.kind, dry_run)
     report["errors"] = [_problem(p) for p in parsed.errors]
     warnings = report["warnings"]
+    warnings.extend(_problem(p) for p in parsed.skipped)
+    report["skipped"] = len(parsed.skipped)
     duration = clip.duration_ms
     if parsed.media_duration_ms is not None and abs(parsed.media_duration_ms - duration) > DURATION_TOLERANCE_MS:
         warnings.append(

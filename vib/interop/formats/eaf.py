@@ -13,6 +13,7 @@ annotation of POINT_MS, and an annotation of POINT_MS or less is read back as a 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -26,7 +27,9 @@ CODE_TYPE = "vib-code"
 TEXT_TYPE = "vib-text"
 NOTE_SUFFIX = " note"
 TAGS_SUFFIX = " tags"
+NOTE_TIERS = ("note", "notes", "comment", "comments", "notitie", "notities", "opmerking", "opmerkingen")
 DURATION_PROPERTY = "vib:media_duration_ms"
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 LANGUAGES = (
     ("nld", "Dutch (nld)", "http://cdb.iso.org/lg/CDB-00138580-001"),
     ("eng", "English (eng)", "http://cdb.iso.org/lg/CDB-00138502-001"),
@@ -105,7 +108,7 @@ def write(clip: ExportedClip, moments: list[ExportedMoment]) -> bytes:
             )
             slot_index += 2
             ET.SubElement(aligned, "ANNOTATION_VALUE").text = moment.code
-            for dependent, text in ((notes, moment.note), (tags, " ".join(moment.tags))):
+            for dependent, text in ((notes, NOT_IN_XML.sub("", moment.note)), (tags, " ".join(moment.tags))):
                 if text:
                     counter += 1
                     ref = ET.SubElement(
@@ -198,8 +201,8 @@ def read(data: bytes) -> ParsedFile:
             for ref in (annotation.get("TIME_SLOT_REF1"), annotation.get("TIME_SLOT_REF2")):
                 if ref not in slots:
                     parsed.error(where, _("It refers to time slot %(slot)s, which does not exist."), slot=ref or "-")
-                elif slots[ref] is None:
-                    parsed.error(where, _("Its time slot %(slot)s has no time."), slot=ref)
+                elif slots[ref] is None:  # an unaligned slot (a subdivision ELAN times by itself): no moment
+                    parsed.skip(where, _("Its time slot %(slot)s has no time: skipped."), slot=ref)
                 else:
                     times.append(slots[ref])
             if len(times) < 2:
@@ -221,9 +224,10 @@ def read(data: bytes) -> ParsedFile:
             continue
         if not value:
             continue
-        if tier_id.lower().endswith(TAGS_SUFFIX.strip()):
+        kind = tier_id.strip().rsplit(" ", 1)[-1].casefold()
+        if kind == TAGS_SUFFIX.strip():
             row.tags.extend(value.replace(",", " ").split())
-        else:
+        elif kind in NOTE_TIERS:  # other dependent tiers (a translation, a gloss) are not moments' notes
             row.note = f"{row.note}\n{value}" if row.note else value
     parsed.rows = sorted(rows.values(), key=lambda r: (r.start_ms, r.where))
     return parsed

@@ -94,10 +94,14 @@ class ParsedFile:
     kind: str
     rows: list[ImportedRow] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # rows left out that are no error (reported)
     media_duration_ms: int | None = None
 
     def error(self, where: str, reason: str, **params) -> None:
         self.errors.append(Problem(where, reason, params))
+
+    def skip(self, where: str, reason: str, **params) -> None:
+        self.skipped.append(Problem(where, reason, params))
 
 
 class FormatError(ValueError):
