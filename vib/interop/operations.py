@@ -246,7 +246,9 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
     except FormatError as error:
         report = _report(None, dry_run)
         report["errors"].append(_problem(error.problem))
-        raise ImportRefused(report["errors"][0]["reason"], report) from None
+        problem = report["errors"][0]
+        message = f"{problem['line_or_annotation']}: {problem['reason']}" if problem["line_or_annotation"] else problem["reason"]
+        raise ImportRefused(message, report) from None
     report = _report(parsed.kind, dry_run)
     report["errors"] = [_problem(p) for p in parsed.errors]
     warnings = report["warnings"]
