@@ -47,3 +47,15 @@ def test_the_command_refuses_what_does_not_exist_or_is_no_longer_consented(app, 
     api("worker").post(f"/api/cases/{coded_clip['case_id']}/consents/withdraw", json={"person": "father", "purposes": ["analysis"]})
     refused = cli(app, "export", "clip", str(coded_clip["id"]), "--format", "eaf", "--out", out)
     assert refused.exit_code != 0 and "consent" in refused.output.lower()
+
+
+def test_a_cases_moments_imported_into_one_clip_come_with_a_warning(
+    app, api, people, case, coded_clip, clip_copy, processed_clip, tmp_path
+):
+    second = copy_processed_clip(app, people, case["id"], processed_clip, title="Tweede bezoek", cycle=2)
+    api("worker").post(f"/api/clips/{second}/moments", json={"start_ms": 40, "code": "bc.ontvangen"})
+    out = tmp_path / "case.zip"
+    assert cli(app, "export", "case", "2026-017", "--out", str(out)).exit_code == 0
+    report = upload(api("worker"), clip_copy, zipfile.ZipFile(out).read("moments.csv"), "moments.csv", dry_run=True).json
+    assert report["created"] == len(CODED) + 1
+    assert any("moments of 2 clips" in w["reason"] for w in report["warnings"])

@@ -177,9 +177,22 @@ def export_case_csv(db: Session, case: Case, by, role: str) -> bytes:
 # -- in --------------------------------------------------------------------------------------------
 
 
+PLACES = {
+    "line": _l("line %(n)s"),
+    "annotation": _l("annotation %(n)s"),
+    "element": _l("element %(n)s"),
+}
+
+
+def _where(where: str) -> str:
+    """The place of a problem in the user's language ("line 12" is "regel 12" in Dutch)."""
+    kind, _, name = where.partition(" ")
+    return str(PLACES[kind] % {"n": name}) if kind in PLACES and name else where
+
+
 def _problem(problem: Problem) -> dict:
     return {
-        "line_or_annotation": problem.where,
+        "line_or_annotation": _where(problem.where),
         "reason": gettext(problem.reason, **problem.params) if problem.params else gettext(problem.reason),
     }
 
@@ -254,6 +267,9 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
     warnings = report["warnings"]
     warnings.extend(_problem(p) for p in parsed.skipped)
     report["skipped"] = len(parsed.skipped)
+    if len(parsed.clips) > 1:  # a case's moments.csv (vib export case): every row lands on this clip
+        warnings.append({"line_or_annotation": "", "reason": gettext(
+            "The file holds the moments of %(n)d clips; all of them are imported into this one.", n=len(parsed.clips))})  # fmt: skip
     duration = clip.duration_ms
     if parsed.media_duration_ms is not None and abs(parsed.media_duration_ms - duration) > DURATION_TOLERANCE_MS:
         warnings.append(
@@ -278,7 +294,7 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
         end_of_row = row.start_ms if row.end_ms is None else row.end_ms
         if row.start_ms > duration or end_of_row > duration:
             report["skipped"] += 1
-            warnings.append({"line_or_annotation": row.where, "reason": gettext(
+            warnings.append({"line_or_annotation": _where(row.where), "reason": gettext(
                 "It lies outside the clip (%(start)s–%(end)s s; the clip lasts %(clip)s s): skipped.",
                 start=f"{row.start_ms / 1000:.3f}", end=f"{end_of_row / 1000:.3f}", clip=f"{duration / 1000:.3f}")})  # fmt: skip
             continue
@@ -291,14 +307,14 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
         tags = _tags(row, known_tags, warnings)
         if (code.id, actor, start, end) in mine:
             report["skipped"] += 1
-            warnings.append({"line_or_annotation": row.where, "reason": gettext("You coded this moment already: skipped.")})
+            warnings.append({"line_or_annotation": _where(row.where), "reason": gettext("You coded this moment already: skipped.")})
             continue
         mine.add((code.id, actor, start, end))
         note = row.note.strip()
         if len(note) > coding.MAX_NOTE_LENGTH:
             report["errors"].append(
                 {
-                    "line_or_annotation": row.where,
+                    "line_or_annotation": _where(row.where),
                     "reason": gettext("A note is text of at most %(n)d characters.", n=coding.MAX_NOTE_LENGTH),
                 }
             )
@@ -336,7 +352,7 @@ def _tags(row: ImportedRow, known: dict[str, str], warnings: list[dict]) -> list
     for value in row.tags:
         tag = known.get(value.strip().casefold())
         if tag is None:
-            warnings.append({"line_or_annotation": row.where, "reason": gettext("%(tag)s is no tag of vib: left out.", tag=value)})
+            warnings.append({"line_or_annotation": _where(row.where), "reason": gettext("%(tag)s is no tag of vib: left out.", tag=value)})
         elif tag not in tags:
             tags.append(tag)
     return tags

@@ -95,6 +95,7 @@ class ParsedFile:
     rows: list[ImportedRow] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # rows left out that are no error (reported)
+    clips: set[str] = field(default_factory=set)  # the clips a vib CSV names (a case's has several)
     media_duration_ms: int | None = None
 
     def error(self, where: str, reason: str, **params) -> None:

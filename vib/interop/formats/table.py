@@ -121,6 +121,8 @@ def read_moments(data: bytes) -> ParsedFile:
             parsed.error(where, _("It ends before it starts."))
             continue
         tags = record.get("tags", "").replace(",", " ").split()
+        if record.get("clip") or record.get("cycle"):
+            parsed.clips.add(f"{record.get('clip', '')}\x00{record.get('cycle', '')}")
         parsed.rows.append(
             ImportedRow(where, int(start), int(end) if end else None, [v for v in (record.get("code"), record.get("label")) if v],
                         [v for v in (record.get("actor"),) if v], tags, record.get("note", ""))
