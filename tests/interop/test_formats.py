@@ -222,3 +222,16 @@ def test_eaf_leaves_out_characters_xml_cannot_hold(tmp_path):
     moment = ExportedMoment(0, 400, "bc.initiatief", "Initiatief", "Initiative", "client", note="bell\x07 and\ttab")
     [row] = eaf.read(eaf.write(CLIP, [moment])).rows
     assert row.note == "bell and\ttab"
+
+
+def test_an_eaf_saved_again_by_another_tool_reads_the_same(tmp_path):
+    """pympi rewrites the file its own way (its own time slots and ids, no CVE_REF kept): what vib
+    reads from it stays the same."""
+    from pympi.Elan import to_eaf
+
+    data, path = write_eaf(tmp_path)
+    again = tmp_path / "again.eaf"
+    to_eaf(str(again), Eaf(path))
+    mine = [(r.start_ms, r.end_ms, r.code_values[0], r.actor_values[0], r.tags, r.note) for r in eaf.read(data).rows]
+    theirs = [(r.start_ms, r.end_ms, r.code_values[0], r.actor_values[0], r.tags, r.note) for r in eaf.read(again.read_bytes()).rows]
+    assert theirs == mine
