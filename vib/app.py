@@ -19,6 +19,8 @@ from vib.coding.agreement_views import bp as coding_agreement_bp
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
+from vib.interop import sections as interop_sections
+from vib.interop.api import bp as interop_api_bp
 from vib.library import privacy as library_privacy
 from vib.library import sections as library_sections
 from vib.library.api import bp as library_api_bp
@@ -48,10 +50,20 @@ BLUEPRINTS = (
     library_exercises_bp,
     meetings_api_bp,
     meeting_pages_bp,
+    interop_api_bp,
 )
 # Features that fill another's registry when imported: what they keep of a clip, for privacy; what
 # they count, for /metrics.
-REGISTERING = (coding_privacy, supervision_privacy, library_privacy, library_sections, meetings_privacy, meetings_sections, clips_metrics)
+REGISTERING = (
+    coding_privacy,
+    supervision_privacy,
+    library_privacy,
+    library_sections,
+    meetings_privacy,
+    meetings_sections,
+    interop_sections,
+    clips_metrics,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -1,4 +1,4 @@
-"""The `vib` command: serve, worker, jobs, init, demo, user, token, schemes, audit, purge, policy, case."""
+"""The `vib` command: serve, worker, jobs, init, demo, user, token, schemes, audit, purge, policy, case, export."""
 
 from __future__ import annotations
 
@@ -27,11 +27,14 @@ from vib.accounts.operations import AccountError, add_user, create_token, find_u
 from vib.admin.operations import set_certificate
 from vib.app import create_app, purge_daily, start_background_work
 from vib.cases.models import Case
+from vib.cases.operations import viewing_refusal
+from vib.clips.models import Clip
 from vib.coding.operations import queue_moment_thumbnails
 from vib.core import audit, jobs
 from vib.core.db import migrate, session, unit_of_work
 from vib.core.errors import TOO_LARGE_FOR_THE_SERVER, UserError
 from vib.demo import demo_clip_ids, plan_demo_meeting, propose_demo_fragment, set_up_demo
+from vib.interop import operations as interop
 from vib.privacy import operations as privacy
 from vib.privacy.export import export_case
 from vib.schemes.catalogue import SchemeError, import_scheme, latest_schemes, scheme_summary
@@ -350,17 +353,63 @@ def case_group() -> None:
 def case_export(code: str, out: str, owner: str | None, media: bool) -> None:
     """Write everything vib holds about case CODE to a ZIP (GDPR access and portability)."""
     with _command(_migrated_app()):
-        query = select(Case).where(Case.code == code)
-        if owner:
-            query = query.join(Case.owner).where(User.email == owner.strip().lower())
-        cases = session().scalars(query).all()
-        if not cases:
-            raise click.ClickException(f"no case {code}" + (f" of {owner}" if owner else ""))
-        if len(cases) > 1:
-            raise click.ClickException(f"{len(cases)} workers have a case {code}: say whose with --owner EMAIL")
-        with export_case(session(), cases[0], _cli_actor(), CLI_ROLE, media=media) as archive, open(out, "wb") as target:
+        with export_case(session(), _case_by_code(code, owner), _cli_actor(), CLI_ROLE, media=media) as archive, open(out, "wb") as target:
             shutil.copyfileobj(archive, target)
     click.echo(f"Case {code} exported to {out}.", err=True)
+
+
+def _case_by_code(code: str, owner: str | None) -> Case:
+    query = select(Case).where(Case.code == code)
+    if owner:
+        query = query.join(Case.owner).where(User.email == owner.strip().lower())
+    cases = session().scalars(query).all()
+    if not cases:
+        raise click.ClickException(f"no case {code}" + (f" of {owner}" if owner else ""))
+    if len(cases) > 1:
+        raise click.ClickException(f"{len(cases)} workers have a case {code}: say whose with --owner EMAIL")
+    return cases[0]
+
+
+@main.group("export")
+def export_group() -> None:
+    """Moments as files for ELAN (eaf), BORIS (boris), spreadsheets (csv) and players (vtt)."""
+
+
+@export_group.command("clip")
+@click.argument("clip_id", type=int)
+@click.option("--format", "fmt", required=True, type=click.Choice(interop.FORMATS), help="eaf, boris, csv (a ZIP) or vtt.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The file to write.")
+def export_clip(clip_id: int, fmt: str, out: str) -> None:
+    """Write every moment of clip CLIP_ID (whoever coded it) to a file; audited."""
+    with _command(_migrated_app()):
+        clip = session().get(Clip, clip_id)
+        if clip is None:
+            raise click.ClickException(f"no clip {clip_id}")
+        refusal = viewing_refusal(clip.case)
+        if refusal:  # a withdrawn consent to analysis stops every use of the clip's moments
+            raise click.ClickException(str(refusal))
+        made = interop.export_clip(session(), clip, None, fmt, by=_cli_actor(), role=CLI_ROLE)
+        with open(out, "wb") as target:
+            target.write(made.data)
+    click.echo(f"Clip {clip_id} exported to {out}.", err=True)
+
+
+@export_group.command("case")
+@click.argument("code")
+@click.option("--format", "fmt", default="csv", type=click.Choice(["csv"]), help="csv: one ZIP, moments.csv and a figures file per clip.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP file to write.")
+@click.option("--owner", default=None, help="The e-mail of the case's worker, when several workers use the code.")
+def export_case_moments(code: str, fmt: str, out: str, owner: str | None) -> None:
+    """Write the moments of every clip of case CODE to one ZIP (moments.csv, clip-<id>-figures.csv); audited."""
+    with _command(_migrated_app()):
+        case = _case_by_code(code, owner)
+        refusal = viewing_refusal(case)
+        if refusal:
+            raise click.ClickException(str(refusal))
+        data = interop.export_case_csv(session(), case, _cli_actor(), CLI_ROLE)
+        with open(out, "wb") as target:
+            target.write(data)
+    click.echo(f"The moments of case {code} exported to {out}.", err=True)
 
 
 @main.command()

@@ -8,6 +8,7 @@ under review (media, moments, figures, feedback) and nothing else of the worker'
 """
 
 import base64
+import io
 
 import pytest
 
@@ -45,6 +46,10 @@ API_MATRIX = [
     ("get", "/api/clips/{clip}/stats", [200, 404, 200, 404, 404, 404, 401]),
     # agreement between two coders (without a and b: the coders to choose from)
     ("get", "/api/clips/{clip}/agreement", [200, 404, 200, 404, 404, 404, 401]),
+    # exchanging moments: export for whoever sees them, import for whoever may code the clip
+    ("get", "/api/clips/{clip}/export?format=eaf", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/export?format=csv", [200, 404, 200, 404, 404, 404, 401]),
+    ("post", "/api/clips/{clip}/import", [201, 404, 201, 404, 404, 404, 401]),
     ("get", "/api/schemes", [200, 200, 200, 200, 200, 200, 401]),
     ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 200, 401]),
     # supervision (the review is requested; the supervisor wrote one draft item)
@@ -149,6 +154,9 @@ def _request(api, who, method, template, objects, videos):
         return client.patch(url, data=b"x" * 10, headers={**TUS, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
     if template.startswith("/api/tus"):
         return getattr(client, method)(url, headers=TUS)
+    if template == "/api/clips/{clip}/import":
+        moments = b"start_ms,end_ms,code\n400,,bc.initiatief\n"
+        return client.post(url, data={"file": (io.BytesIO(moments), "moments.csv")}, content_type="multipart/form-data")
     if method in ("post", "patch", "put") and template in BODIES:
         return getattr(client, method)(url, json=BODIES[template])
     return getattr(client, method)(url)

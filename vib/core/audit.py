@@ -35,6 +35,7 @@ ACTIONS = (
     "collection.create", "collection.update", "collection.delete",
     "meeting.create", "meeting.update", "meeting.delete", "meeting.view", "meeting.present", "meeting.handout",
     "clip.agreement",
+    "clip.export", "clip.import",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from vib.core.security import is_api_request
-from vib.core.uploads import accepts_upload
+from vib.core.uploads import accepts_upload, body_limit_of
 
 # The server itself refuses any body larger than a piece of an upload, before reading it.
 TOO_LARGE_FOR_THE_SERVER = _l(
@@ -65,6 +65,8 @@ def text_or_none(value, field: str) -> str | None:
 
 def message_for(error: HTTPException) -> str:
     if error.code == 413:
+        if body_limit_of(request.endpoint):
+            return str(MESSAGES[413] % {"mb": body_limit_of(request.endpoint) // (1024 * 1024)})
         if not accepts_upload(request.endpoint):
             return str(_l("The request is too large."))
         return str(MESSAGES[413] % {"mb": current_app.config["VIB_MAX_UPLOAD_MB"]})

@@ -17,7 +17,14 @@ RAW_BODIES = {
     "clips.api_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "case_id": {"type": "integer"}, "title": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
     "clips.tus.tus_send": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "interop.import_moments": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}},
 }  # fmt: skip
+# Query parameters a view reads (besides the path's).
+QUERIES = {
+    "interop.export_clip": [{"name": "format", "in": "query", "required": True, "schema": {"enum": ["eaf", "boris", "csv", "vtt"]}}],
+    "interop.import_moments": [{"name": "dry_run", "in": "query", "required": False, "schema": {"enum": ["1", "0"]}}],
+}
 # Uploads in pieces speak tus 1.0 (docs/api.md): what they need is in headers, not in a JSON body.
 # (HEAD, where an upload stands, and OPTIONS, what the server speaks, are left out with all the others.)
 TUS_VERSION = {"name": "Tus-Resumable", "in": "header", "required": True, "schema": {"const": "1.0.0"}}
@@ -49,7 +56,7 @@ def document(app: Flask) -> dict:
             operation = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "summary": (view.__doc__ or rule.endpoint).strip().splitlines()[0],
-                "parameters": parameters + HEADERS.get(rule.endpoint, []),
+                "parameters": parameters + HEADERS.get(rule.endpoint, []) + QUERIES.get(rule.endpoint, []),
                 "responses": {
                     "2XX": {"description": "done"},
                     "4XX": {"description": "refused, with the reason", "content": {"application/json": {"schema": ERROR}}},

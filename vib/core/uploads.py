@@ -43,6 +43,25 @@ def piece_view(view: Callable) -> Callable:
     return view
 
 
+def body_limit(max_bytes: int) -> Callable[[Callable], Callable]:
+    """Mark a view that receives a small file (an import): bodies of up to `max_bytes` (and a little
+    for the form around it)."""
+
+    def mark(view: Callable) -> Callable:
+        view.vib_body_limit = max_bytes
+        return view
+
+    return mark
+
+
+def body_limit_of(endpoint: str | None) -> int | None:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "vib_body_limit", None)
+
+
+FORM_SLACK = 64 * 1024  # the multipart boundaries and headers around a file
+
+
 def accepts_upload(endpoint: str | None) -> bool:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return bool(getattr(view, "vib_accepts_upload", False))
@@ -54,6 +73,8 @@ def _limit_body() -> None:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if getattr(view, "vib_accepts_piece", False):
         request.max_content_length = current_app.config["VIB_UPLOAD_PIECE_BYTES"]
+    elif getattr(view, "vib_body_limit", None):
+        request.max_content_length = view.vib_body_limit + FORM_SLACK
     elif not getattr(view, "vib_accepts_upload", False):
         request.max_content_length = SMALL_BODY
 
