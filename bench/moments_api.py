@@ -51,6 +51,7 @@ from statistics import median
 from sqlalchemy import create_engine, make_url, text
 
 from vib import create_app
+from vib.accounts import second_factor
 from vib.accounts.models import User
 from vib.accounts.operations import add_user, create_token
 from vib.cases.operations import create_case, record_consent
@@ -131,6 +132,8 @@ def make_app(home: Path, url: str):
 def make_worker_and_case(app) -> tuple[int, int, str]:
     with app.app_context():
         session = db.session()
+        # The browser bench logs in with the password alone (bench/load.py does the same).
+        second_factor.set_second_factor_for_workers(session, second_factor.OPTIONAL)
         worker = add_user(session, "worker@example.org", ["worker"], name="Worker", password="correct horse battery")
         token = create_token(session, worker)
         session.commit()
