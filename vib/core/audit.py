@@ -34,6 +34,7 @@ ACTIONS = (
     "fragment.update", "fragment.delete", "fragment.download",
     "collection.create", "collection.update", "collection.delete",
     "meeting.create", "meeting.update", "meeting.delete", "meeting.view", "meeting.present", "meeting.handout",
+    "transcript.upload", "transcript.delete",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from vib.core.security import is_api_request
-from vib.core.uploads import accepts_upload
+from vib.core.uploads import accepts_upload, too_large_message
 
 # The server itself refuses any body larger than a piece of an upload, before reading it.
 TOO_LARGE_FOR_THE_SERVER = _l(
@@ -66,7 +66,7 @@ def text_or_none(value, field: str) -> str | None:
 def message_for(error: HTTPException) -> str:
     if error.code == 413:
         if not accepts_upload(request.endpoint):
-            return str(_l("The request is too large."))
+            return too_large_message(request.endpoint) or str(_l("The request is too large."))
         return str(MESSAGES[413] % {"mb": current_app.config["VIB_MAX_UPLOAD_MB"]})
     if isinstance(error, CSRFError):
         return str(_l("The form expired or was sent from elsewhere. Reload the page and try again."))

@@ -43,6 +43,24 @@ def piece_view(view: Callable) -> Callable:
     return view
 
 
+def body_limit(max_bytes: int, message) -> Callable[[Callable], Callable]:
+    """Mark a view that receives one small file (a transcript): bodies of up to `max_bytes`, refused
+    before they are read with `message` (a lazy text that may use %(mb)d)."""
+
+    def mark(view: Callable) -> Callable:
+        view.vib_body_limit = (max_bytes, message)
+        return view
+
+    return mark
+
+
+def too_large_message(endpoint: str | None) -> str | None:
+    """The message of a view marked with `body_limit`, for its 413."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    limit = getattr(view, "vib_body_limit", None)
+    return str(limit[1] % {"mb": max(1, limit[0] // (1024 * 1024))}) if limit else None
+
+
 def accepts_upload(endpoint: str | None) -> bool:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return bool(getattr(view, "vib_accepts_upload", False))
@@ -52,7 +70,9 @@ def _limit_body() -> None:
     """Allow VIB_MAX_UPLOAD_MB on the (whole-file) upload views, a piece on the piece view; everything
     else is refused past 1 MB before it is read (registered before the CSRF check, which reads the form)."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if getattr(view, "vib_accepts_piece", False):
+    if getattr(view, "vib_body_limit", None):
+        request.max_content_length = view.vib_body_limit[0]
+    elif getattr(view, "vib_accepts_piece", False):
         request.max_content_length = current_app.config["VIB_UPLOAD_PIECE_BYTES"]
     elif not getattr(view, "vib_accepts_upload", False):
         request.max_content_length = SMALL_BODY
