@@ -3,10 +3,12 @@ the player (on by the Captions button), follows and searches it in the panel, go
 and codes a cue as a moment with a code key; the other players of the clip get the captions too."""
 
 import io
+from datetime import date
 
 from tests.browser.conftest import accessibility_violations
 from tests.browser.test_coding import INITIATIVE, moments, open_coding, poll, wait_saved
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
+from tests.conftest import copy_processed_clip
 
 TRANSCRIPT = """WEBVTT
 
@@ -116,3 +118,43 @@ def test_every_player_of_the_clip_gets_the_captions(app, api, people, live_serve
     assert page.locator(".captions-toggle").get_attribute("aria-pressed") == "true"
     page.locator(".captions-toggle").click()
     assert page.evaluate(f"{VIDEO}.textTracks[0].mode") == "disabled"
+
+
+def test_the_meeting_page_and_its_presentation_caption_the_items_of_a_clip_with_a_transcript(
+    app, api, people, live_server, page, case, ready_clip, processed_clip
+):
+    worker = api("worker")
+    first = ready_clip["id"]
+    second = copy_processed_clip(app, people, case["id"], processed_clip, title="Second visit", cycle=2)
+    made = worker.post(f"/api/clips/{first}/transcript", data={"file": (io.BytesIO(TRANSCRIPT.encode()), "t.vtt"), "language": "nl"})
+    assert made.status_code == 201, made.json
+    meeting = worker.post(f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": "What helps?"}).json
+    for clip_id in (first, second):
+        span = {"clip_id": clip_id, "start_ms": 1800, "end_ms": 2600, "pre_roll_ms": 0, "post_roll_ms": 0}
+        assert worker.post(f"/api/meetings/{meeting['id']}/items", json=span).status_code == 201
+    meeting = worker.get(f"/api/meetings/{meeting['id']}").json
+    assert [bool(item["captions"]) for item in meeting["items"]] == [True, False]
+
+    log_in(page, live_server, "worker@example.org")
+    # Before and after: the first clip's player has its track, the second's none.
+    page.goto(f"{live_server}/meetings/{meeting['id']}")
+    wait_until(page, "document.querySelector('#compare-before track') !== null")
+    assert page.locator("#compare-after track").count() == 0
+    page.locator(".before-after .captions-toggle").click()
+    wait_until(page, "document.querySelector('#compare-before').textTracks[0].cues?.length === 3")
+    assert accessibility_violations(page) == []
+
+    # The presentation: the first item's player shows its clip's captions (on: remembered), the
+    # second item's has none; C turns them off.
+    page.goto(f"{live_server}{meeting['present_url']}")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    on_screen = "document.querySelector('.stage video.on-screen')"
+    wait_until(page, f"{on_screen}?.textTracks[0]?.cues?.length === 3 && {on_screen}.textTracks[0].mode === 'showing'")
+    assert page.locator(".present-controls .captions-toggle").get_attribute("aria-pressed") == "true"
+    assert accessibility_violations(page) == []
+    page.keyboard.press("c")
+    assert page.evaluate(f"{on_screen}.textTracks[0].mode") == "disabled"
+    page.keyboard.press("ArrowRight")
+    wait_until(page, f"{on_screen}?.currentSrc.endsWith('/api/clips/{second}/media')")
+    assert page.evaluate(f"{on_screen}.textTracks.length") == 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pysrt
 import webvtt
 from babel import Locale, UnknownLocaleError
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -238,6 +239,20 @@ def language_label(language: str) -> str:
         return Locale.parse(language.replace("-", "_")).get_display_name(str(get_locale() or "en")) or language
     except (ValueError, UnknownLocaleError):
         return language
+
+
+def captions_for(db: Session, clip: Clip) -> dict | None:
+    """What a player of the clip needs for its captions track: the transcript's language, its label
+    and URLs; None without a transcript. Only for pages that show the clip's video, which access allowed."""
+    transcript = transcript_of(db, clip)
+    if transcript is None:
+        return None
+    return {
+        "language": transcript.language,
+        "label": language_label(transcript.language),
+        "src": url_for("clips.api_transcript_vtt", clip_id=clip.id),
+        "json": url_for("clips.api_transcript", clip_id=clip.id),
+    }
 
 
 def transcript_json(transcript: Transcript) -> dict:

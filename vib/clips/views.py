@@ -266,20 +266,8 @@ def api_filmstrip_sprite(clip_id: int):
 
 @bp.app_template_global()
 def clip_captions(clip: Clip | None) -> dict | None:
-    """What a player of the clip needs for its captions track (clips/_macros.html, `caption_track`):
-    the transcript's language, its label and URLs; None without a transcript. Pages call it only
-    where they show the clip's video, which access has allowed."""
-    if clip is None:
-        return None
-    transcript = transcripts.transcript_of(db.session(), clip)
-    if transcript is None:
-        return None
-    return {
-        "language": transcript.language,
-        "label": transcripts.language_label(transcript.language),
-        "src": url_for("clips.api_transcript_vtt", clip_id=clip.id),
-        "json": url_for("clips.api_transcript", clip_id=clip.id),
-    }
+    """The captions track of a player of the clip, for templates (clips/_macros.html, `caption_track`)."""
+    return None if clip is None else transcripts.captions_for(db.session(), clip)
 
 
 @bp.post("/api/clips/<int:clip_id>/transcript")

@@ -51,4 +51,5 @@ export class CaptionsToggle {
   }
 }
 
-export const toggles = [...document.querySelectorAll("button[data-captions]")].map((button) => new CaptionsToggle(button));
+// (Node's unit tests import the presentation, and with it this module, without a page.)
+export const toggles = [...(globalThis.document?.querySelectorAll("button[data-captions]") ?? [])].map((button) => new CaptionsToggle(button));
