@@ -16,6 +16,8 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 RAW_BODIES = {
     "clips.api_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "case_id": {"type": "integer"}, "title": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
+    "clips.api_transcript_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+        "language": {"type": "string"}, "speakers": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
     "clips.tus.tus_send": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}},
 }  # fmt: skip
 # Uploads in pieces speak tus 1.0 (docs/api.md): what they need is in headers, not in a JSON body.
