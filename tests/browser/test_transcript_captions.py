@@ -64,7 +64,7 @@ def test_worker_uploads_a_transcript_sees_captions_seeks_and_codes_a_cue(app, ap
     wait_until(page, "document.querySelectorAll('.transcript-panel [aria-current]').length === 1")
     assert panel.locator("[aria-current]").inner_text().endswith("Goed, dank je.")
     wait_until(page, f"{VIDEO}.textTracks[0].activeCues?.length === 1")
-    assert page.evaluate(f"{VIDEO}.textTracks[0].activeCues[0].text") == "<v moeder>Goed, dank je."
+    assert page.evaluate(f"{VIDEO}.textTracks[0].activeCues[0].text") == "<v moeder>moeder: Goed, dank je."
     snap(page, "transcript-captions-on")
 
     # By keyboard: Enter on the third cue goes there; the code key i on it codes the cue, snapped to

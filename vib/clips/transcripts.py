@@ -212,16 +212,19 @@ def delete_transcript(db: Session, clip: Clip, by, role: str) -> bool:
 
 
 def as_webvtt(transcript: Transcript) -> str:
-    """The transcript as a WebVTT file, speakers as voice tags."""
+    """The transcript as a WebVTT file, speakers as voice tags (and named before their words)."""
     return as_webvtt_cues(transcript.cues)
 
 
 def as_webvtt_cues(cues: list[dict]) -> str:
+    """Players show a voice tag's text, not its name: the speaker is also written before the words,
+    so that captions say who speaks."""
     captions = webvtt.WebVTT()
     for cue in cues:
         text = html.escape(cue["text"], quote=False)
         if cue.get("speaker"):
-            text = f"<v {html.escape(cue['speaker'], quote=False).replace('>', '')}>{text}"
+            speaker = html.escape(cue["speaker"], quote=False)
+            text = f"<v {speaker.replace('>', '')}>{speaker}: {text}"
         captions.captions.append(webvtt.Caption(_timestamp(cue["start_ms"]), _timestamp(cue["end_ms"]), text))
     return captions.content
 
