@@ -28,7 +28,7 @@ intro-2
 <v.loud B>Goed, <i>dank je</i> &amp; met jou?
 
 00:03.000 --> 00:03.900
-Zonder spreker.
+10:30 - Zonder spreker.
 """
 
 SRT = """1
@@ -66,7 +66,7 @@ def test_a_webvtt_transcript_is_stored_with_speakers_named_through_the_map(app, 
     assert got["cues"] == [
         {"start_ms": 0, "end_ms": 1200, "speaker": "worker", "text": "Goedemorgen, hoe gaat het?"},
         {"start_ms": 1500, "end_ms": 2800, "speaker": "client", "text": "Goed, dank je & met jou?"},
-        {"start_ms": 3000, "end_ms": 3900, "speaker": None, "text": "Zonder spreker."},
+        {"start_ms": 3000, "end_ms": 3900, "speaker": None, "text": "10:30 - Zonder spreker."},
     ]
 
 
@@ -95,7 +95,7 @@ def test_the_players_track_is_webvtt_naming_the_speakers(api, ready_clip):
     assert [(c.start, c.end, c.voice, c.text) for c in captions] == [
         ("00:00:00.000", "00:00:01.200", "worker", "worker: Goedemorgen, hoe gaat het?"),  # players show no voice names
         ("00:00:01.500", "00:00:02.800", "B", "B: Goed, dank je &amp; met jou?"),  # escaped, as WebVTT wants
-        ("00:00:03.000", "00:00:03.900", None, "Zonder spreker."),
+        ("00:00:03.000", "00:00:03.900", None, "10:30 - Zonder spreker."),
     ]
 
 
@@ -288,7 +288,11 @@ def test_the_case_export_holds_the_transcripts_and_their_audit_rows(api, case, r
     document = json.loads(archive.read("case.json"))
     [transcript] = document["transcripts"]
     assert transcript["clip_id"] == ready_clip["id"] and transcript["language"] == "nl"
-    assert [cue["text"] for cue in transcript["cues"]] == ["Goedemorgen, hoe gaat het?", "Goed, dank je & met jou?", "Zonder spreker."]
+    assert [cue["text"] for cue in transcript["cues"]] == [
+        "Goedemorgen, hoe gaat het?",
+        "Goed, dank je & met jou?",
+        "10:30 - Zonder spreker.",
+    ]
     vtt = archive.read(f"transcripts/clip-{ready_clip['id']}.vtt").decode()
     assert vtt.startswith("WEBVTT") and "<v worker>worker: Goedemorgen" in vtt
     assert "transcript.upload" in archive.read("audit.csv").decode()

@@ -37,9 +37,10 @@ WEBVTT, SRT = "webvtt", "srt"
 # WebVTT: [hh:]mm:ss.ttt --> [hh:]mm:ss.ttt [settings]; SRT: hh:mm:ss,ttt --> hh:mm:ss,ttt
 _VTT_TIMING = re.compile(r"^\s*(?:\d{1,10}:)?\d{2}:\d{2}\.\d{3}\s+-->\s+(?:\d{1,10}:)?\d{2}:\d{2}\.\d{3}(?:\s+.*)?$")
 _SRT_TIMING = re.compile(r"^\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s+-->\s+\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}(?:\s+.*)?$")
-# A line that tries to be a cue timing (a time, then a dash or an arrow): checked against the format,
-# since the parsers silently drop a cue whose timing they cannot read.
-_LOOKS_TIMED = re.compile(r"^\s*\d+:\d+[\d:.,]*\s*(?:-|–|—|>)")
+# A line that tries to be a cue timing (a time to the millisecond, then a dash or an arrow): checked
+# against the format, since the parsers silently drop a cue whose timing they cannot read. ("10:30 -
+# we agreed" in a cue's text is no timing.)
+_LOOKS_TIMED = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*(?:-|–|—|>)")
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # HTML-like tags, and SRT's {\an8} position marks
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the common part
 
