@@ -272,7 +272,7 @@ def clip_captions(clip: Clip | None) -> dict | None:
 
 @bp.post("/api/clips/<int:clip_id>/transcript")
 @login_required
-@body_limit(transcripts.MAX_BYTES, _l("A transcript may be at most %(mb)d MB."))
+@body_limit(transcripts.MAX_BYTES + 64 * 1024, _l("A transcript may be at most %(mb)d MB."))  # the file and the form around it
 def api_transcript_upload(clip_id: int):
     """A WebVTT or SRT file (multipart `file`, `language`, optional `speakers`) becomes the clip's
     transcript, replacing the one it had; the answer reports the cues kept and those skipped."""
