@@ -215,7 +215,8 @@ def test_a_50_mb_transcript_is_refused_with_413_before_it_is_read(app, api, read
 
 
 def test_a_file_just_over_the_limit_within_the_forms_margin_is_refused_too(app, api, ready_clip):
-    big = "WEBVTT\n\n" + "00:00.000 --> 00:01.000\nBla.\n\n" * (MAX_BYTES // 31 + 10)
+    cue = "00:00.000 --> 00:01.000\nBla.\n\n"
+    big = "WEBVTT\n\n" + cue * (MAX_BYTES // len(cue) + 10)
     assert MAX_BYTES < len(big) < MAX_BYTES + 1024
     refused = send(api("worker"), ready_clip["id"], big)
     assert refused.status_code == 413 and "at most 1 MB" in refused.json["error"]
