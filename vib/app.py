@@ -30,6 +30,7 @@ from vib.meetings import privacy as meetings_privacy
 from vib.meetings import sections as meetings_sections
 from vib.meetings.api import bp as meetings_api_bp
 from vib.meetings.pages import bp as meeting_pages_bp
+from vib.privacy import transcripts as privacy_transcripts
 from vib.privacy.views import bp as privacy_bp
 from vib.supervision import privacy as supervision_privacy
 from vib.supervision.api import bp as supervision_api_bp
@@ -56,6 +57,7 @@ BLUEPRINTS = (
 # they count, for /metrics.
 REGISTERING = (
     coding_privacy,
+    privacy_transcripts,
     supervision_privacy,
     library_privacy,
     library_sections,

@@ -50,6 +50,11 @@ API_MATRIX = [
     ("get", "/api/clips/{clip}/export?format=eaf", [200, 404, 200, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/export?format=csv", [200, 404, 200, 404, 404, 404, 401]),
     ("post", "/api/clips/{clip}/import", [201, 404, 201, 404, 404, 404, 401]),
+    # a clip's transcript: its owner uploads, replaces and deletes it; whoever may watch the clip reads it
+    ("post", "/api/clips/{clip}/transcript", [201, 404, 404, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/transcript", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/transcript.vtt", [200, 404, 200, 404, 404, 404, 401]),
+    ("delete", "/api/clips/{clip}/transcript", [204, 404, 404, 404, 404, 404, 401]),
     ("get", "/api/schemes", [200, 200, 200, 200, 200, 200, 401]),
     ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 200, 401]),
     # supervision (the review is requested; the supervisor wrote one draft item)
@@ -124,8 +129,19 @@ def upload(api, case):
     return int(made.headers["Location"].rsplit("/", 1)[1])
 
 
+TRANSCRIPT = b"WEBVTT\n\n00:00.000 --> 00:01.500\n<v A>Goedemorgen.\n"
+
+
 @pytest.fixture
-def objects(case, ready_clip, moment, review, feedback, upload):
+def transcript(api, ready_clip):
+    made = api("worker").post(
+        f"/api/clips/{ready_clip['id']}/transcript", data={"file": (io.BytesIO(TRANSCRIPT), "t.vtt"), "language": "nl"}
+    )
+    assert made.status_code == 201, made.json
+
+
+@pytest.fixture
+def objects(case, ready_clip, moment, review, feedback, upload, transcript):
     return {
         "case": case["id"],
         "clip": ready_clip["id"],
@@ -152,6 +168,8 @@ def _request(api, who, method, template, objects, videos):
         return client.post(url, headers={**TUS, "Upload-Length": "1000", "Upload-Metadata": f"case_id {_b64(objects['case'])}"})
     if template == "/api/tus/{upload}" and method == "patch":
         return client.patch(url, data=b"x" * 10, headers={**TUS, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+    if template == "/api/clips/{clip}/transcript" and method == "post":
+        return client.post(url, data={"file": (io.BytesIO(TRANSCRIPT), "t.vtt"), "language": "nl"})
     if template.startswith("/api/tus"):
         return getattr(client, method)(url, headers=TUS)
     if template == "/api/clips/{clip}/import":

@@ -75,7 +75,7 @@ function keyboard(settings = {}) {
   const page = {
     selected: "m1",
     list: { keyOf: () => null },
-    create: (fields) => asked.push(["create", fields.code]),
+    create: (fields) => asked.push(["create", fields.code, fields.start_ms, fields.end_ms]),
     remove: (key) => asked.push(["remove", key]),
     nudge: (edge, by) => asked.push(["nudge", edge, by]),
     neighbour: (d) => asked.push(["neighbour", d]),
@@ -93,7 +93,7 @@ function keyboard(settings = {}) {
     hotkeys.down(event);
     return event.defaultPrevented;
   };
-  return { asked, press };
+  return { asked, press, hotkeys };
 }
 
 test("Space on a focused button is the button's; on the page it plays", () => {
@@ -111,7 +111,7 @@ test("a code key on a link or in the moment panel does nothing; in the list it m
   press("i", { on: element(["button"]) });
   assert.deepEqual(asked, []);
   press("i", { on: element(["button", ".moment-list"]) });
-  assert.deepEqual(asked, [["create", "bc.initiatief"]]);
+  assert.deepEqual(asked, [["create", "bc.initiatief", 40, null]]);
 });
 
 test("with single keys off only Alt+key marks and plays; Backspace never deletes, Delete does", () => {
@@ -122,7 +122,7 @@ test("with single keys off only Alt+key marks and plays; Backspace never deletes
   assert.deepEqual(asked, []);
   press("≈", { code: "KeyX", altKey: true }); // Option+X on a Mac types ≈
   press("¬", { code: "KeyL", altKey: true });
-  assert.deepEqual(asked, [["create", "bc.initiatief"], ["play"]]);
+  assert.deepEqual(asked, [["create", "bc.initiatief", 40, null], ["play"]]);
   asked.length = 0;
   press("Backspace", { code: "Backspace" });
   assert.deepEqual(asked, []);
@@ -139,4 +139,14 @@ test("Alt+arrows and Alt+PageUp/PageDown move the selected moment's start, with 
   assert.deepEqual(asked, [
     ["nudge", "start", { steps: 1 }], ["nudge", "end", { steps: -1 }], ["nudge", "start", { seconds: 1 }], ["nudge", "end", { seconds: -1 }],
   ]);
+});
+
+test("a code key on a transcript cue codes the cue's span; elsewhere it marks the frame on screen", () => {
+  const { asked, press, hotkeys } = keyboard();
+  const cue = element(["button", ".transcript-panel", "button[data-cue]"]);
+  hotkeys.cueSpan = (target) => (target === cue ? { start_ms: 3000, end_ms: 3760 } : null);
+  press("i", { on: cue });
+  press("i", { on: element(["button", ".transcript-panel"]) }); // the panel's Upload button
+  press("i", { on: element(["input", ".transcript-panel"]) }); // typing in its search box
+  assert.deepEqual(asked, [["create", "bc.initiatief", 3000, 3760], ["create", "bc.initiatief", 40, null]]);
 });

@@ -61,7 +61,15 @@ def test_the_owner_deletes_a_clip_and_nothing_of_it_is_left_but_a_tombstone(app,
 
     deleted = api("worker").delete(f"/api/clips/{clip_id}")
     assert deleted.status_code == 200, deleted.json
-    assert deleted.json["removed"] == {"moments": 2, "reviews": 1, "feedback": 1, "answers": 1, "fragments": 0, "meeting_items": 0}
+    assert deleted.json["removed"] == {
+        "moments": 2,
+        "reviews": 1,
+        "feedback": 1,
+        "answers": 1,
+        "fragments": 0,
+        "meeting_items": 0,
+        "transcripts": 0,
+    }
     wait_for_jobs(app)
 
     assert clip_files(app, clip_id) == set() and media_tree(app) == others
@@ -77,7 +85,7 @@ def test_the_owner_deletes_a_clip_and_nothing_of_it_is_left_but_a_tombstone(app,
     with app.app_context():
         row = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "clip.delete")).one()
         assert (row.object_id, row.user_email) == (clip_id, "worker@example.org")
-        assert row.detail == "reason=owner answers=1 feedback=1 fragments=0 meeting_items=0 moments=2 reviews=1"
+        assert row.detail == "reason=owner answers=1 feedback=1 fragments=0 meeting_items=0 moments=2 reviews=1 transcripts=0"
 
 
 def test_deleting_through_the_clip_page_asks_first_and_returns_to_the_case(app, browser_login, ready_clip):

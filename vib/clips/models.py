@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
@@ -110,3 +110,18 @@ class UploadSession(Base):
     @property
     def complete(self) -> bool:
         return self.received_bytes == self.size_bytes
+
+
+class Transcript(Base):
+    """What was said in a clip, as timed cues ({start_ms, end_ms, speaker, text}, in time order): the
+    clip's captions and the coding page's transcript panel. One per clip; a new upload replaces it.
+    It is client data: it goes with the clip (the privacy registry) and into the case's export."""
+
+    __tablename__ = "transcripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), unique=True)
+    language: Mapped[str] = mapped_column(String(35))  # BCP 47: "nl", "en", "pt-BR"
+    cues: Mapped[list[dict]] = mapped_column(JSON)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

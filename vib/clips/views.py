@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,7 +12,7 @@ from vib.cases.hooks import case_page_sections
 from vib.cases.models import Case
 from vib.cases.operations import goal_on, upload_refusal, viewing_refusal
 from vib.clips import operations as ops
-from vib.clips import tus
+from vib.clips import transcripts, tus
 from vib.clips.hooks import clip_page_sections
 from vib.clips.models import Clip, UploadSession
 from vib.clips.schemas import ClipChange
@@ -22,7 +22,7 @@ from vib.core.api import accepts, int_arg, json_body
 from vib.core.errors import UserError, abort_with, message_for
 from vib.core.hooks import Section, answers
 from vib.core.pages import flashing_refusal
-from vib.core.uploads import piece_view, upload_view
+from vib.core.uploads import body_limit, piece_view, upload_view
 from vib.schemes.catalogue import default_scheme_id, get_scheme, localized, scheme_choices
 
 bp = Blueprint("clips", __name__)
@@ -259,6 +259,72 @@ def api_filmstrip_sprite(clip_id: int):
     if not clip.filmstrip_ready:
         abort(404)
     return _private_image(clip.filmstrip_key)
+
+
+# -- transcripts: what was said, the clip's captions (vib.clips.transcripts) --------------------------
+
+
+@bp.app_template_global()
+def clip_captions(clip: Clip | None) -> dict | None:
+    """The captions track of a player of the clip, for templates (clips/_macros.html, `caption_track`)."""
+    return None if clip is None else transcripts.captions_for(db.session(), clip)
+
+
+@bp.post("/api/clips/<int:clip_id>/transcript")
+@login_required
+@body_limit(transcripts.MAX_BYTES, _l("A transcript may be at most %(mb)d MB."))
+def api_transcript_upload(clip_id: int):
+    """A WebVTT or SRT file (multipart `file`, `language`, optional `speakers`) becomes the clip's
+    transcript, replacing the one it had; the answer reports the cues kept and those skipped."""
+    clip = access.get_or_404(current_user, "edit", Clip, clip_id)
+    upload = request.files.get("file")
+    if upload is None:
+        abort_with(400, _l("Choose a WebVTT or SRT file (file)."))
+    data = upload.stream.read(transcripts.MAX_BYTES + 1)
+    if len(data) > transcripts.MAX_BYTES:
+        abort(413)
+    form = request.form
+    transcript, reading = transcripts.store(
+        db.session(), clip, data, form.get("language") or request.args.get("language"),
+        form.get("speakers") or request.args.get("speakers"), current_user, access.role_on(current_user, clip),
+    )  # fmt: skip
+    return jsonify(cues=len(transcript.cues), skipped=reading.skipped, transcript=transcripts.transcript_json(transcript)), 201
+
+
+@bp.get("/api/clips/<int:clip_id>/transcript")
+@login_required
+def api_transcript(clip_id: int):
+    clip = access.get_or_404(current_user, "media", Clip, clip_id)
+    transcript = transcripts.transcript_of(db.session(), clip)
+    if transcript is None:
+        abort(404)
+    audit.record_stream(db.session(), current_user, clip.id, access.role_on(current_user, clip))
+    response = jsonify(transcripts.transcript_json(transcript))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/api/clips/<int:clip_id>/transcript.vtt")
+@login_required
+def api_transcript_vtt(clip_id: int):
+    """The captions for the players' `<track>`: watching the clip, audited as its stream is."""
+    clip = access.get_or_404(current_user, "media", Clip, clip_id)
+    transcript = transcripts.transcript_of(db.session(), clip)
+    if transcript is None:
+        abort(404)
+    audit.record_stream(db.session(), current_user, clip.id, access.role_on(current_user, clip))
+    response = Response(transcripts.as_webvtt(transcript), mimetype="text/vtt")
+    response.headers["Cache-Control"] = "private, no-store"  # what families said stays off shared caches
+    return response
+
+
+@bp.delete("/api/clips/<int:clip_id>/transcript")
+@login_required
+def api_transcript_delete(clip_id: int):
+    clip = access.get_or_404(current_user, "edit", Clip, clip_id)
+    if not transcripts.delete_transcript(db.session(), clip, current_user, access.role_on(current_user, clip)):
+        abort(404)
+    return "", 204
 
 
 def _private_image(key: str):

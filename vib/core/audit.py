@@ -36,6 +36,7 @@ ACTIONS = (
     "meeting.create", "meeting.update", "meeting.delete", "meeting.view", "meeting.present", "meeting.handout",
     "clip.agreement",
     "clip.export", "clip.import",
+    "transcript.upload", "transcript.delete",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

@@ -65,8 +65,10 @@ def text_or_none(value, field: str) -> str | None:
 
 def message_for(error: HTTPException) -> str:
     if error.code == 413:
-        if body_limit_of(request.endpoint):
-            return str(MESSAGES[413] % {"mb": body_limit_of(request.endpoint) // (1024 * 1024)})
+        limit = body_limit_of(request.endpoint)
+        if limit:
+            max_bytes, message = limit
+            return str((message or MESSAGES[413]) % {"mb": max(1, max_bytes // (1024 * 1024))})
         if not accepts_upload(request.endpoint):
             return str(_l("The request is too large."))
         return str(MESSAGES[413] % {"mb": current_app.config["VIB_MAX_UPLOAD_MB"]})

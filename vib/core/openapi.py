@@ -16,6 +16,8 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 RAW_BODIES = {
     "clips.api_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "case_id": {"type": "integer"}, "title": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
+    "clips.api_transcript_upload": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+        "language": {"type": "string"}, "speakers": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}},
     "clips.tus.tus_send": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     "interop.import_moments": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"}}}}},

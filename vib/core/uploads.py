@@ -43,18 +43,20 @@ def piece_view(view: Callable) -> Callable:
     return view
 
 
-def body_limit(max_bytes: int) -> Callable[[Callable], Callable]:
-    """Mark a view that receives a small file (an import): bodies of up to `max_bytes` (and a little
-    for the form around it)."""
+def body_limit(max_bytes: int, message=None) -> Callable[[Callable], Callable]:
+    """Mark a view that receives one small file (an import, a transcript): a body of up to `max_bytes`
+    and a little for the form around it; a larger one is refused before it is read, with `message` (a
+    lazy text that may use %(mb)d) or the upload's own."""
 
     def mark(view: Callable) -> Callable:
-        view.vib_body_limit = max_bytes
+        view.vib_body_limit = (max_bytes, message)
         return view
 
     return mark
 
 
-def body_limit_of(endpoint: str | None) -> int | None:
+def body_limit_of(endpoint: str | None) -> tuple[int, object] | None:
+    """(max_bytes, message) of a view marked with `body_limit`."""
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return getattr(view, "vib_body_limit", None)
 
@@ -71,10 +73,10 @@ def _limit_body() -> None:
     """Allow VIB_MAX_UPLOAD_MB on the (whole-file) upload views, a piece on the piece view; everything
     else is refused past 1 MB before it is read (registered before the CSRF check, which reads the form)."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if getattr(view, "vib_accepts_piece", False):
+    if getattr(view, "vib_body_limit", None):
+        request.max_content_length = view.vib_body_limit[0] + FORM_SLACK
+    elif getattr(view, "vib_accepts_piece", False):
         request.max_content_length = current_app.config["VIB_UPLOAD_PIECE_BYTES"]
-    elif getattr(view, "vib_body_limit", None):
-        request.max_content_length = view.vib_body_limit + FORM_SLACK
     elif not getattr(view, "vib_accepts_upload", False):
         request.max_content_length = SMALL_BODY
 

@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import User
+from vib.clips import transcripts
 from vib.coding.serialise import moment_json
 from vib.meetings import operations as ops
 from vib.meetings.models import Meeting, MeetingItem
@@ -52,6 +53,7 @@ def item_json(db: Session, item: MeetingItem, viewer: User) -> dict:
         "moment": _moment(db, item, viewer),
         "feedback": [feedback_json(f) for f in ops.item_feedback(db, item, viewer)],
         "media_url": url_for("clips.api_media", clip_id=item.clip_id),
+        "captions": transcripts.captions_for(db, item.clip),  # the clip's transcript for the players' <track>
         "stills": [{"t_ms": t, "url": url_for("clips.api_thumbnail", clip_id=item.clip_id, t=t, w=480)} for t in ops.stills_ms(item)],
     }
 

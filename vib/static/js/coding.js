@@ -73,6 +73,11 @@ async function start() {
     const { FeedbackPanel } = await import("./feedback.js");
     new FeedbackPanel(document.querySelector(".feedback-panel"), { page, review: data.review, ui: data.review_ui });
   }
+  const transcript = root.querySelector(".transcript-panel");
+  if (transcript) {
+    const { TranscriptPanel } = await import("./transcript-panel.js");
+    new TranscriptPanel(transcript, { page });
+  }
   root.dataset.ready = "true"; // for tests and for styles that wait for the script
 }
 

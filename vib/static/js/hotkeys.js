@@ -5,8 +5,11 @@
 // The selected moment moves by keys: Alt+←/→ its start by a frame, Alt+Shift+←/→ its end by a frame,
 // Alt+PageDown/PageUp and Alt+Shift+PageDown/PageUp the same by a second (earlier/later).
 //
+// A code key on a cue of the transcript panel codes the cue: a span from its start to its end (the
+// panel's `cueSpan`, snapped to frames).
+//
 // Where the keys act (WCAG 2.1.4): the page's keys act only with the focus on the player, its
-// transport bar, the timeline, the moment list or nowhere in particular (the page itself); never in
+// transport bar, the timeline, the moment list, the transcript panel or nowhere in particular (the page itself); never in
 // a field, and never on another link or button (Space and Enter on any button press that button).
 // Ctrl/Cmd combinations (undo, redo, zoom) and Esc act wherever the user is not typing.
 // Single-character shortcuts (code keys, J/K/L, [ ], + −) can be turned off per user: then they need
@@ -17,7 +20,7 @@ import { clamp } from "./util.js";
 
 const TYPING = "input, textarea, select, [contenteditable], [contenteditable] *";
 const PRESSABLE = "button, a[href], summary, label, [role=button], [role=link], [role=checkbox], [role=switch], [role=tab], [role=menuitem], [role=option]";
-const ZONES = ".player, .transport, .timeline, .moment-list";
+const ZONES = ".player, .transport, .timeline, .moment-list, .transcript-panel";
 const HOLD_MS = 350;
 // With Alt held, e.key is whatever the layout types with Alt (on a Mac Option+J types ∆): the
 // physical key says which shortcut it was.
@@ -66,6 +69,7 @@ export class Hotkeys {
     this.configure(settings);
     this.held = new Map(); // hotkey -> {code, startMs, downAt} while the key is down during play
     this.open = null; // {key, code, startMs}: a span opened with Shift+hotkey
+    this.cueSpan = () => null; // the transcript panel's: the span of the cue a key event is on, or null
     document.addEventListener("keydown", (e) => this.down(e));
     document.addEventListener("keyup", (e) => this.up(e));
     // A key released outside the page never sends keyup: what was held counts as a point.
@@ -118,6 +122,8 @@ export class Hotkeys {
     if (!code) return;
     e.preventDefault();
     if (this.readOnly || e.repeat) return; // auto-repeat while held must not add moments
+    const cue = this.cueSpan(e.target);
+    if (cue) { this.mark(code, cue.start_ms, cue.end_ms); return; }
     const frame = this.playback.frameMs();
     if (this.open?.key === key) {
       const { startMs } = this.open;

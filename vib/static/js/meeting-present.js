@@ -4,13 +4,15 @@
 // next item and waits on its first frame, so moving on never waits. The pure helpers (keys, Esc, which
 // player shows what, when to stop) are exported for node --test; the page starts only in a browser.
 
+import { setTrack, toggles } from "./captions.js";
+
 const DEFAULT_FRAME_S = 0.04; // 25 frames a second until two frames on screen tell otherwise
 const EPSILON_S = 0.0005;
 export const ESC_GRACE_MS = 600;
 
 // -- pure -----------------------------------------------------------------------------------------
 
-const LETTERS = { p: "play", t: "notes", s: "stills", f: "fullscreen" };
+const LETTERS = { p: "play", t: "notes", s: "stills", f: "fullscreen", c: "captions" };
 
 // What a key press asks for, or null. With Ctrl, Alt or Meta it is the browser's (Ctrl+F, Alt+←).
 export function actionForKey({ key, shiftKey = false, ctrlKey = false, altKey = false, metaKey = false }) {
@@ -99,6 +101,11 @@ class Player {
     video.pause();
     if (video.getAttribute("src") !== slide.dataset.media) {
       video.src = slide.dataset.media;
+      // The item's clip's captions (its transcript), on or off as the Captions button says.
+      const captions = slide.dataset.captionsSrc
+        ? { src: slide.dataset.captionsSrc, language: slide.dataset.captionsLanguage, label: slide.dataset.captionsLabel }
+        : null;
+      setTrack(video, captions, toggles[0]?.on ?? false);
       await once(video, "loadedmetadata");
     } else if (video.readyState < 1) {
       await once(video, "loadedmetadata");
@@ -257,6 +264,8 @@ class Presentation {
         if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
         else document.documentElement.requestFullscreen?.().catch(() => {});
         return undefined;
+      case "captions":
+        return toggles[0]?.button.click();
       case "leave":
         return this.leave();
       default:

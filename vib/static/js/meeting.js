@@ -3,6 +3,7 @@
 // and play two items side by side from their starts (before and after). A change that reorders the
 // list reloads the page, which the server renders; what happened is said after the reload.
 import { sendJSON } from "./api.js";
+import { setTrack, toggles } from "./captions.js";
 import { markField, say } from "./form-status.js";
 import { fill } from "./util.js";
 
@@ -114,7 +115,10 @@ function setUpComparison(section, items) {
     const video = side.querySelector("video");
     video.dataset.start = item.start_ms;
     video.dataset.end = item.end_ms;
-    if (!video.src.endsWith(item.media_url)) video.src = item.media_url;
+    if (!video.src.endsWith(item.media_url)) {
+      video.src = item.media_url;
+      setTrack(video, item.captions, toggles.find((t) => t.videos.includes(video))?.on ?? false); // its clip's transcript
+    }
     video.addEventListener("loadedmetadata", () => { video.currentTime = item.start_ms / 1000; }, { once: true });
     if (video.readyState >= 1) video.currentTime = item.start_ms / 1000;
     const code = item.moment ? `${item.moment.code_label}, ` : "";
