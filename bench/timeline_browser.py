@@ -202,19 +202,27 @@ def row_count(page) -> int:
 # -- the measurements ----------------------------------------------------------------------------
 
 
+# When the page had its moments: the timeline's first redraw after it draws them (the page may
+# become ready, its panels set up, before or after that redraw).
+MOMENTS_RECEIVED = "performance.getEntriesByType('resource').find((e) => /\\/moments(\\?|$)/.test(e.name))?.responseEnd ?? Infinity"
+
+
 def measure_load(page, url: str, count: int) -> dict:
     page.goto(url)
     wait_for(page, "() => window.__bench.readyAt !== null", what="the page ready")
     drawn = wait_for(
         page,
-        "() => { const B = window.__bench; const d = B.draws.find(([t]) => t >= B.readyAt); return d && d[0] + d[1]; }",
+        f"() => {{ const B = window.__bench; const d = B.draws.find(([t]) => t >= ({MOMENTS_RECEIVED})); return d && d[0] + d[1]; }}",
         what="the timeline drawn",
     )
-    bench = page.evaluate(r"""() => {
+    bench = page.evaluate(
+        r"""() => {
       const B = window.__bench;
-      return { readyAt: B.readyAt, rows: B.rowsAtReady, draw: B.draws.find(([t]) => t >= B.readyAt)[1], noLongtasks: B.noLongtasks || null,
-               moments: performance.getEntriesByType('resource').find((e) => /\/moments(\?|$)/.test(e.name))?.responseEnd };
-    }""")
+      const received = MOMENTS_RECEIVED;
+      return { readyAt: B.readyAt, rows: B.rowsAtReady, draw: B.draws.find(([t]) => t >= received)[1], noLongtasks: B.noLongtasks || null,
+               moments: received };
+    }""".replace("MOMENTS_RECEIVED", MOMENTS_RECEIVED)
+    )
     if bench["noLongtasks"]:
         raise Broken(f"no long task observer in this browser: {bench['noLongtasks']}")
     if bench["rows"] != count or row_count(page) != count:

@@ -25,7 +25,7 @@ from vib.schemes import catalogue as schemes
 from vib.schemes.catalogue import ACTOR_LABELS
 
 MAX_TOLERANCE_MS = 10_000
-MIN_GRID_MS, MAX_GRID_MS = 100, 10_000
+MIN_GRID_MS, MAX_GRID_MS = 40, 10_000  # a cell of one frame at 25 fps at the finest
 UNKNOWN_COLOUR = "#777777"
 
 

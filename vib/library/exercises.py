@@ -15,16 +15,14 @@ from vib.accounts.models import User
 from vib.analysis import agreement
 from vib.coding import hooks as coding_hooks
 from vib.coding import operations as coding_ops
+from vib.coding.agreement import check_settings
 from vib.coding.models import Moment
 from vib.coding.video import FRAGMENT, CodedVideo
 from vib.core import access, audit
-from vib.core.errors import FieldError, UserError
+from vib.core.errors import UserError
 from vib.library.models import READY, Fragment
 from vib.schemes import catalogue as schemes
 from vib.schemes.catalogue import ACTOR_LABELS
-
-MAX_TOLERANCE_MS = 10_000
-MIN_GRID_MS, MAX_GRID_MS = 40, 10_000
 
 
 class NoReference(UserError):
@@ -81,16 +79,6 @@ def record_exercise_view(db: Session, user: User, fragment: Fragment, page: str)
 
 
 # -- agreement ------------------------------------------------------------------------------------
-
-
-def check_settings(tolerance_ms: int | None, grid_ms: int | None) -> tuple[int, int]:
-    tolerance_ms = agreement.DEFAULT_TOLERANCE_MS if tolerance_ms is None else tolerance_ms
-    grid_ms = agreement.DEFAULT_GRID_MS if grid_ms is None else grid_ms
-    if not 0 <= tolerance_ms <= MAX_TOLERANCE_MS:
-        raise FieldError(_l("tolerance_ms must be from 0 to %(most)d.", most=MAX_TOLERANCE_MS), "tolerance_ms")
-    if not MIN_GRID_MS <= grid_ms <= MAX_GRID_MS:
-        raise FieldError(_l("grid_ms must be from %(least)d to %(most)d.", least=MIN_GRID_MS, most=MAX_GRID_MS), "grid_ms")
-    return tolerance_ms, grid_ms
 
 
 def _moments_by(db: Session, fragment: Fragment, author_id: int) -> list[Moment]:
