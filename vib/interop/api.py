@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from vib.clips.models import Clip
 from vib.core import access, db
+from vib.core.api import bool_arg
 from vib.core.errors import FieldError, UserError
 from vib.core.uploads import body_limit
 from vib.interop import operations as ops
@@ -47,6 +48,6 @@ def import_moments(clip_id: int):
         raise UserError(
             _l("The file is too large: at most %(mb)d MB can be uploaded.", mb=ops.MAX_IMPORT_BYTES // (1024 * 1024)), status=413
         )
-    dry_run = request.args.get("dry_run", "") in ("1", "true", "yes")
+    dry_run = bool_arg("dry_run")
     report = ops.import_moments(db.session(), clip, current_user, data, dry_run)
     return jsonify(report), 200 if dry_run else 201
