@@ -6,6 +6,7 @@ the clip row, so a job lost in a restart is queued again at start (`requeue_unfi
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -484,6 +485,13 @@ def frame_times(clip: Clip) -> list[int]:
         times = frame_times_ms(str(playable))
     media.save(clip.frames_key, json.dumps(times).encode())
     return times
+
+
+def frame_on_screen(times: list[int], t_ms: int) -> int:
+    """The start of the frame a paused player shows at t_ms (the last one starting at or before it):
+    the rule every moment, meeting item and imported moment follows. `times`: frame_times(clip)."""
+    index = bisect.bisect_right(times, t_ms) - 1
+    return times[max(0, index)] if times else t_ms
 
 
 def filmstrip_index(clip: Clip) -> dict | None:

@@ -229,18 +229,11 @@ def _actor(values: list[str], lookup: dict[str, str]) -> str | None:
     return None
 
 
-def frame_on_screen(times: list[int], t_ms: int) -> int:
-    """The start of the frame a paused player shows at t_ms (the last one starting at or before it):
-    the rule every moment and meeting item follows."""
-    index = bisect.bisect_right(times, t_ms) - 1
-    return times[max(0, index)] if times else t_ms
-
-
 def _snapped(times: list[int], duration: int, start: int, end: int | None) -> tuple[int, int | None]:
-    start = frame_on_screen(times, start)
+    start = clip_ops.frame_on_screen(times, start)
     if end is None:
         return start, None
-    end = duration if end >= duration else frame_on_screen(times, end)
+    end = duration if end >= duration else clip_ops.frame_on_screen(times, end)
     if end <= start:  # shorter than a frame: it ends with the frame it starts on
         later = bisect.bisect_right(times, start)
         end = times[later] if later < len(times) else duration

@@ -3,7 +3,6 @@ who sees them: only the case's worker (vib/access.py)."""
 
 from __future__ import annotations
 
-import bisect
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -181,7 +180,7 @@ def stills_ms(item: MeetingItem) -> list[int]:
     """The three pictures that stand for an item (start, middle, end), on frames of its clip."""
     times = _frames(item.clip)
     middle = (item.start_ms + item.end_ms) // 2
-    return [_frame_on_screen(times, t) for t in (item.start_ms, middle, item.end_ms - 1)]
+    return [clip_ops.frame_on_screen(times, t) for t in (item.start_ms, middle, item.end_ms - 1)]
 
 
 def _case_clip(db: Session, meeting: Meeting, clip_id) -> Clip:
@@ -223,9 +222,9 @@ def _set_span(item: MeetingItem, fields: dict, required: bool) -> None:
     if "start_ms" not in fields and "end_ms" not in fields:
         return
     times = _frames(item.clip)
-    start = _frame_on_screen(times, fields.get("start_ms", item.start_ms))
+    start = clip_ops.frame_on_screen(times, fields.get("start_ms", item.start_ms))
     end = fields.get("end_ms", item.end_ms)
-    end = duration if end >= duration else _frame_on_screen(times, end)
+    end = duration if end >= duration else clip_ops.frame_on_screen(times, end)
     if end <= start:
         raise MeetingError(_l("The end comes after the start, at least one frame later."), "end_ms")
     item.start_ms, item.end_ms = start, end
@@ -241,12 +240,6 @@ def _set_item_fields(item: MeetingItem, fields: dict) -> None:
 
 def _frames(clip: Clip) -> list[int]:
     return clip_ops.frame_times(clip)
-
-
-def _frame_on_screen(times: list[int], t_ms: int) -> int:
-    """The start of the frame a paused player shows at t_ms (the last one starting at or before it)."""
-    index = bisect.bisect_right(times, t_ms) - 1
-    return times[max(0, index)] if times else t_ms
 
 
 def _is_int(value) -> bool:
