@@ -120,7 +120,7 @@ def compare(
     of_b = [m for m in moments if m.author_id == b["id"]]
     matching = agreement.match(_coded(of_a), _coded(of_b), tolerance_ms)
     grid = agreement.grid_kappa(_coded(of_a), _coded(of_b), max(clip.duration_ms or 0, 1), grid_ms)
-    codes = _CodeNames(clip_ops.scheme_for_clip(db, clip))
+    codes = CodeNames(clip_ops.scheme_for_clip(db, clip))
 
     partner_of_a = {p.reference_index: p for p in matching.pairs}
     partner_of_b = {p.attempt_index: p for p in matching.pairs}
@@ -174,7 +174,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def _row(tally: agreement.Tally, codes: _CodeNames) -> dict:
+def _row(tally: agreement.Tally, codes: CodeNames) -> dict:
     """One code's figures (or all codes', code None) in the words of two coders."""
     return {
         "code": tally.code,
@@ -191,7 +191,8 @@ def _row(tally: agreement.Tally, codes: _CodeNames) -> dict:
     }
 
 
-def _lane_moment(moment: Moment, codes: _CodeNames, status: str) -> dict:
+def moment_row(moment: Moment, codes: CodeNames) -> dict:
+    """What a comparison shows of one moment (this page's lanes, the library exercise's result)."""
     return {
         "id": moment.id,
         "start_ms": moment.start_ms,
@@ -200,22 +201,24 @@ def _lane_moment(moment: Moment, codes: _CodeNames, status: str) -> dict:
         "code_label": codes.label(moment.code),
         "colour": codes.colour(moment.code),
         "actor": moment.actor,
-        "status": status,
-        "partner": None,
     }
 
 
-class _CodeNames:
-    """The codes' labels and colours from the clip's scheme (a code it no longer has keeps its id)."""
+def _lane_moment(moment: Moment, codes: CodeNames, status: str) -> dict:
+    return {**moment_row(moment, codes), "status": status, "partner": None}
+
+
+class CodeNames:
+    """The codes' labels and colours from a video's scheme (a code it no longer has keeps its id)."""
 
     def __init__(self, scheme) -> None:
         self.codes = {code.id: code for code in scheme.codes} if scheme else {}
 
-    def label(self, code_id: str) -> str:
+    def label(self, code_id: str | None) -> str:
         code = self.codes.get(code_id)
-        return (schemes.localized(code.label) or code_id) if code else code_id
+        return (schemes.localized(code.label) or str(code_id)) if code else str(code_id)
 
-    def colour(self, code_id: str) -> str:
+    def colour(self, code_id: str | None) -> str:
         code = self.codes.get(code_id)
         return code.colour if code and code.colour else UNKNOWN_COLOUR
 
@@ -226,7 +229,7 @@ class _CodeNames:
         return f"{self.label(code)} ({ACTOR_LABELS.get(actor, actor)})"
 
 
-def _sentence(remark: agreement.Remark, codes: _CodeNames, a: str, b: str) -> str:
+def _sentence(remark: agreement.Remark, codes: CodeNames, a: str, b: str) -> str:
     """A remark in the reader's language: "Bert marked 7 of the 9 Initiative moments Anna marked.\""""
     code = codes.label(remark.code)
     if remark.key == "found_all":

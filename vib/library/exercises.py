@@ -6,8 +6,8 @@ implementation serves clips and fragments. The comparison is vib.analysis.agreem
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,14 +15,13 @@ from vib.accounts.models import User
 from vib.analysis import agreement
 from vib.coding import hooks as coding_hooks
 from vib.coding import operations as coding_ops
-from vib.coding.agreement import check_settings
+from vib.coding.agreement import CodeNames, check_settings, moment_row
 from vib.coding.models import Moment
 from vib.coding.video import FRAGMENT, CodedVideo
 from vib.core import access, audit
 from vib.core.errors import UserError
 from vib.library.models import READY, Fragment
 from vib.schemes import catalogue as schemes
-from vib.schemes.catalogue import ACTOR_LABELS
 
 
 class NoReference(UserError):
@@ -101,7 +100,7 @@ def compare(db: Session, fragment: Fragment, user: User, tolerance_ms: int | Non
     grid = agreement.grid_kappa(as_coded, tried, max(fragment.duration_ms, 1), grid_ms)
 
     video = fragment_video(db, fragment)
-    codes = _CodeNames(db, video)
+    codes = CodeNames(video.scheme)
     reference_by = db.get(User, fragment.reference_by_id)
     return {
         "fragment_id": fragment.id,
@@ -120,53 +119,19 @@ def compare(db: Session, fragment: Fragment, user: User, tolerance_ms: int | Non
         },
         "pairs": [
             {
-                "reference": _lane_moment(reference[p.reference_index], codes),
-                "attempt": _lane_moment(attempt[p.attempt_index], codes),
+                "reference": moment_row(reference[p.reference_index], codes),
+                "attempt": moment_row(attempt[p.attempt_index], codes),
                 "offset_ms": p.offset_ms,
             }
             for p in matching.pairs
         ],
-        "misses": [_lane_moment(reference[i], codes) for i in matching.misses],
-        "extras": [_lane_moment(attempt[i], codes) for i in matching.extras],
+        "misses": [moment_row(reference[i], codes) for i in matching.misses],
+        "extras": [moment_row(attempt[i], codes) for i in matching.extras],
         "remarks": [_sentence(remark, codes) for remark in agreement.remarks(matching.by_code)],
     }
 
 
-def _lane_moment(moment: Moment, codes: _CodeNames) -> dict:
-    return {
-        "id": moment.id,
-        "start_ms": moment.start_ms,
-        "end_ms": moment.end_ms,
-        "code": moment.code,
-        "code_label": codes.label(moment.code),
-        "colour": codes.colour(moment.code),
-        "actor": moment.actor,
-    }
-
-
-class _CodeNames:
-    """The codes' labels and colours, from the fragment's scheme (older codes keep their id)."""
-
-    def __init__(self, db: Session, video: CodedVideo) -> None:
-        scheme = video.scheme
-        self.codes = {code.id: code for code in scheme.codes} if scheme else {}
-
-    def label(self, code_id: str | None) -> str:
-        code = self.codes.get(code_id)
-        return schemes.localized(code.label) if code else str(code_id)
-
-    def colour(self, code_id: str | None) -> str:
-        code = self.codes.get(code_id)
-        return code.colour if code else "#777777"
-
-    def grid_label(self, name: str) -> str:
-        if name == agreement.NONE_LABEL:
-            return gettext("nothing coded")
-        code, _, actor = name.partition("/")
-        return f"{self.label(code)} ({ACTOR_LABELS.get(actor, actor)})"
-
-
-def _sentence(remark: agreement.Remark, codes: _CodeNames) -> str:
+def _sentence(remark: agreement.Remark, codes: CodeNames) -> str:
     """A remark in the reader's language: "You found 7 of the 9 Initiative moments the trainer marked.\""""
     code = codes.label(remark.code)
     if remark.key == "found_all":
