@@ -291,30 +291,31 @@ def api_transcript_upload(clip_id: int):
     return jsonify(cues=len(transcript.cues), skipped=reading.skipped, transcript=transcripts.transcript_json(transcript)), 201
 
 
-@bp.get("/api/clips/<int:clip_id>/transcript")
-@login_required
-def api_transcript(clip_id: int):
+def _watched_transcript(clip_id: int):
+    """The clip's transcript for someone who may watch the clip: reading it is watching the clip,
+    audited as its stream is. 404 without one."""
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
     transcript = transcripts.transcript_of(db.session(), clip)
     if transcript is None:
         abort(404)
     audit.record_stream(db.session(), current_user, clip.id, access.role_on(current_user, clip))
-    response = jsonify(transcripts.transcript_json(transcript))
-    response.headers["Cache-Control"] = "private, no-store"
+    return transcript
+
+
+@bp.get("/api/clips/<int:clip_id>/transcript")
+@login_required
+def api_transcript(clip_id: int):
+    response = jsonify(transcripts.transcript_json(_watched_transcript(clip_id)))
+    response.headers["Cache-Control"] = "private, no-store"  # what families said stays off shared caches
     return response
 
 
 @bp.get("/api/clips/<int:clip_id>/transcript.vtt")
 @login_required
 def api_transcript_vtt(clip_id: int):
-    """The captions for the players' `<track>`: watching the clip, audited as its stream is."""
-    clip = access.get_or_404(current_user, "media", Clip, clip_id)
-    transcript = transcripts.transcript_of(db.session(), clip)
-    if transcript is None:
-        abort(404)
-    audit.record_stream(db.session(), current_user, clip.id, access.role_on(current_user, clip))
-    response = Response(transcripts.as_webvtt(transcript), mimetype="text/vtt")
-    response.headers["Cache-Control"] = "private, no-store"  # what families said stays off shared caches
+    """The captions for the players' `<track>`."""
+    response = Response(transcripts.as_webvtt(_watched_transcript(clip_id)), mimetype="text/vtt")
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

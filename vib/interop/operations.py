@@ -64,6 +64,11 @@ class Export:
 # -- out -------------------------------------------------------------------------------------------
 
 
+def _reader_language() -> str:
+    """The language the export's own words are in: the reader's, Dutch or English."""
+    return "nl" if str(get_locale()) == "nl" else "en"
+
+
 def _text(labels: dict | None, language: str) -> str:
     if not labels:
         return ""
@@ -119,7 +124,7 @@ def vtt_cues(db: Session, clip: Clip, viewer: User | None) -> list[Cue]:
     for m in exported_moments(db, clip, viewer):
         if m.note:
             end = m.end_ms if m.end_ms is not None else min(m.start_ms + vtt.POINT_CUE_MS, clip.duration_ms)
-            label = m.label_nl if str(get_locale()) == "nl" else m.label_en
+            label = m.label_nl if _reader_language() == "nl" else m.label_en
             cues.append(Cue(m.start_ms, max(end, m.start_ms + 1), f"{label}: {m.note}"))
     kinds = feedback_language.kind_labels()
     for item in sent_feedback(db, clip, viewer):
@@ -141,7 +146,7 @@ def export_clip(db: Session, clip: Clip, viewer: User | None, fmt: str, by=None,
     if fmt not in FORMATS:
         raise ExportError(_l("Choose a format: %(formats)s.", formats=", ".join(FORMATS)))
     name = f"vib-clip-{clip.id}"
-    language = "nl" if str(get_locale()) == "nl" else "en"
+    language = _reader_language()
     if fmt == "eaf":
         result = Export(eaf.write(exported_clip(db, clip), exported_moments(db, clip, viewer)), f"{name}.eaf", "application/xml")
     elif fmt == "boris":
@@ -165,7 +170,7 @@ def export_case_csv(db: Session, case: Case, by, role: str) -> bytes:
     """Every clip of the case in one ZIP: moments.csv (all moments, a row each, the clip named in
     its first columns) and clip-<id>-figures.csv per clip. For the `vib` command (all moments)."""
     clips = list(db.scalars(select(Clip).where(Clip.case_id == case.id).order_by(Clip.cycle, Clip.recorded_on, Clip.id)))
-    language = "nl" if str(get_locale()) == "nl" else "en"
+    language = _reader_language()
     moments, files = [], {}
     for clip in clips:
         moments.extend(exported_moments(db, clip, None))
