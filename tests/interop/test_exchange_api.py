@@ -146,6 +146,15 @@ def test_importing_the_same_file_twice_skips_what_you_coded_already(api, coded_c
     assert len(moments(api, clip_copy)) == 4
 
 
+def test_a_moment_made_between_two_frames_is_the_same_moment_when_its_export_comes_back(api, clip_copy):
+    # Made through the API at 1020 ms (the coding page would have snapped it to the frame at 1000 ms).
+    made = api("worker").post(f"/api/clips/{clip_copy}/moments", json={"start_ms": 1020, "end_ms": 2030, "code": "bc.beurt.jij"})
+    assert made.status_code == 201 and made.json["start_ms"] == 1020
+    again = upload(api("worker"), clip_copy, export(api, clip_copy, "eaf").data, "again.eaf").json
+    assert again["created"] == 0 and again["skipped"] == 1
+    assert len(moments(api, clip_copy)) == 1
+
+
 BROKEN = [
     (b"\x00\x00\x00\x18ftypisom\x00\x00", "not a file vib imports"),
     (b"WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n", "WebVTT"),

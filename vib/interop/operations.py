@@ -279,7 +279,13 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
     actors = _actor_lookup()
     known_tags = _tag_lookup()
     times = clip_ops.frame_times(clip)
-    mine = {(m.code, m.actor, m.start_ms, m.end_ms) for m in coding.clip_moments(db, clip) if m.author_id == author.id}
+    # The caller's moments as the frames they fall on: one made through the API at a time between two
+    # frames is the same moment as the imported one snapped to the frame on screen.
+    mine = {
+        (m.code, m.actor, *_snapped(times, duration, m.start_ms, m.end_ms))
+        for m in coding.clip_moments(db, clip)
+        if m.author_id == author.id
+    }
     unmapped: Counter[str] = Counter()
     unknown_actors: Counter[str] = Counter()
     planned: list[dict] = []
