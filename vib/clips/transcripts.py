@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from vib.clips.models import Clip, Transcript
 from vib.core import audit
 from vib.core.errors import FieldError
+from vib.media.captions import cue_text, timestamp
 
 # A transcript of an hour's conversation is some 100 kB; the server refuses a larger body than this
 # before reading it (vib.core.uploads.body_limit).
@@ -222,19 +223,12 @@ def as_webvtt_cues(cues: list[dict]) -> str:
     so that captions say who speaks."""
     captions = webvtt.WebVTT()
     for cue in cues:
-        text = html.escape(cue["text"], quote=False)
+        text = cue_text(cue["text"])
         if cue.get("speaker"):
             speaker = html.escape(cue["speaker"], quote=False)
             text = f"<v {speaker.replace('>', '')}>{speaker}: {text}"
-        captions.captions.append(webvtt.Caption(_timestamp(cue["start_ms"]), _timestamp(cue["end_ms"]), text))
+        captions.captions.append(webvtt.Caption(timestamp(cue["start_ms"]), timestamp(cue["end_ms"]), text))
     return captions.content
-
-
-def _timestamp(ms: int) -> str:
-    seconds, ms = divmod(ms, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{ms:03d}"
 
 
 def language_label(language: str) -> str:
