@@ -191,10 +191,10 @@ def test_webvtt_cues_are_in_time_order_and_cannot_break_out():
     assert "00:00:05.000 --> 00:00:06.000\nStrength: you wait → and\nhe speaks" in text
 
 
-
 def test_webvtt_cue_text_is_never_read_as_markup():
     text = vtt.write([Cue(0, 1500, "Note: <b>she</b> & he")]).decode()
     assert "Note: &lt;b&gt;she&lt;/b&gt; &amp; he" in text
+
 
 @pytest.mark.parametrize(
     "data, kind",
