@@ -78,7 +78,7 @@ def test_schemes_list_validate_and_import(tmp_path):
 
     listed = run(tmp_path, "schemes", "list")
     assert listed.exit_code == 0, listed.output
-    assert "* vib-basiscommunicatie  v1" in listed.output and "vig-principles" in listed.output
+    assert "* vib-basiscommunicatie  v2" in listed.output and "vig-principles" in listed.output
     own = json.loads((BUILTIN_DIR / "vig-principles.json").read_text())
     own.update(id="our-scheme", label={"nl": "Ons schema", "en": "Our scheme"})
     path = tmp_path / "ours.json"

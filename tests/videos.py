@@ -8,7 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from vib.media.synth import ClipSpec, make_clip, write_samples
+from vib.media.audio import SAMPLE_RATE, read_speech_audio
+from vib.media.synth import ClipSpec, make_clip, paint_index, write_samples
 
 SPECS = {
     "cfr.mp4": ClipSpec(seconds=4, audio=True, gop=25),
@@ -41,6 +42,8 @@ def build(folder: Path) -> dict[str, Path]:
     paths["letter.mp4"].write_text("Dear family,\n" * 500)
     paths["tone.m4a"] = folder / "tone.m4a"
     _write_tone(paths["tone.m4a"])
+    paths["conversation.mp4"] = folder / "conversation.mp4"
+    _write_conversation(paths["conversation.mp4"])
     data = paths["cfr.mp4"].read_bytes()
     paths["cut_off.mp4"] = folder / "cut_off.mp4"  # index at the front, pictures cut off
     paths["cut_off.mp4"].write_bytes(data[: len(data) // 2])
@@ -59,6 +62,26 @@ def _write_tone(path: Path) -> None:
         stream.layout = "mono"
         t = np.arange(48000 * 2) / 48000
         write_samples(out, stream, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 48000)
+
+
+CONVERSATION = Path(__file__).parent / "data" / "conversation.ogg"  # two synthetic voices (bench/make_conversation.py)
+
+
+def _write_conversation(path: Path, fps: int = 10) -> None:
+    """A small video whose sound is the synthetic conversation of tests/data (frame i shows index i)."""
+    samples = read_speech_audio(CONVERSATION)
+    frames = int(len(samples) / SAMPLE_RATE * fps)
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = 160, 120, "yuv420p"
+        audio = out.add_stream("aac", rate=SAMPLE_RATE)
+        audio.layout = "mono"
+        for index in range(frames):
+            frame = av.VideoFrame.from_ndarray(paint_index(index, 160, 120), format="bgr24")
+            frame.pts = index
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        write_samples(out, audio, samples, SAMPLE_RATE)
 
 
 def files_below(folder: Path) -> list[str]:

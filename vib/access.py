@@ -32,7 +32,7 @@ from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.cases.operations import supervision_refusal, viewing_refusal
 from vib.clips.models import Clip, UploadSession
-from vib.coding.models import Moment
+from vib.coding.models import Moment, Suggestion
 from vib.coding.operations import is_analysis_only
 from vib.core import access
 from vib.core.db import session
@@ -114,6 +114,28 @@ class ClipPolicy:
 
     def role_on(self, user: User, clip: Clip) -> str:
         return "worker" if self.is_owner(user, clip) else "supervisor"
+
+
+class SuggestionPolicy:
+    """A suggestion from a clip's sound is answered (accepted, dismissed) by whoever may code the clip,
+    for their own coding."""
+
+    actions = ("answer",)
+
+    def __init__(self, clips: ClipPolicy) -> None:
+        self.clips = clips
+
+    def may(self, user: User, action: str, suggestion: Suggestion) -> bool:
+        return self.clips.may(user, "code", suggestion.clip)
+
+    def refusal(self, user: User, action: str, suggestion: Suggestion) -> str | None:
+        return self.clips.refusal(user, "code", suggestion.clip)
+
+    def visible(self, user: User) -> Select:
+        return select(Suggestion).where(Suggestion.clip_id.in_(self.clips.visible(user).with_only_columns(Clip.id)))
+
+    def shown(self, user: User, suggestions: list[Suggestion]) -> list[Suggestion]:
+        return [s for s in suggestions if self.may(user, "answer", s)]
 
 
 # -- uploads in pieces ----------------------------------------------------------------------------
@@ -353,6 +375,6 @@ ABILITIES = {
 
 def install() -> None:
     clips = ClipPolicy()
-    policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), ReviewRequest: ReviewPolicy(),
+    policies = {Case: CasePolicy(), Clip: clips, UploadSession: UploadPolicy(), Moment: MomentPolicy(clips), Suggestion: SuggestionPolicy(clips), ReviewRequest: ReviewPolicy(),
                 Fragment: FragmentPolicy(), Collection: CollectionPolicy(), Meeting: MeetingPolicy()}  # fmt: skip
     access.install(policies, ABILITIES)

@@ -16,6 +16,7 @@ from vib.clips.models import UploadSession
 from vib.clips.views import bp as clips_bp
 from vib.coding import privacy as coding_privacy
 from vib.coding.agreement_views import bp as coding_agreement_bp
+from vib.coding.suggestion_views import bp as coding_suggestions_bp
 from vib.coding.views import bp as coding_bp
 from vib.core import access, config, db, errors, health, i18n, jobs, metrics, openapi, security, storage, throttle, uploads
 from vib.core.api import IdConverter
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     clips_bp,
     coding_bp,
     coding_agreement_bp,
+    coding_suggestions_bp,
     privacy_bp,
     supervision_api_bp,
     supervision_bp,

@@ -147,21 +147,21 @@ def test_single_keys_act_only_in_the_coding_areas_can_be_turned_off_and_remapped
     assert page.locator(".moment-list li").count() == 1
     assert [m["id"] for m in moments(api, clip_id)] == [made["id"]]
 
-    # Turn single keys off, give Initiative the key x: saved with the user.
+    # Turn single keys off, give Initiative the key q: saved with the user.
     page.click(".shortcut-settings summary")
     page.uncheck(".shortcut-settings input[name=single_keys]")
-    page.fill(f".shortcut-settings input[data-code='{INITIATIVE}']", "x")
+    page.fill(f".shortcut-settings input[data-code='{INITIATIVE}']", "q")
     page.click(".shortcut-settings button[type=submit]")
     wait_until(page, "document.querySelector('.settings-status').textContent.startsWith('Shortcuts saved')")
-    assert api("worker").get("/api/account/shortcuts").json == {"single_keys": False, "keys": {INITIATIVE: "x"}}
-    assert page.locator(f".code-keys li[data-code='{INITIATIVE}'] kbd").inner_text() == "Alt+x"
+    assert api("worker").get("/api/account/shortcuts").json == {"single_keys": False, "keys": {INITIATIVE: "q"}}
+    assert page.locator(f".code-keys li[data-code='{INITIATIVE}'] kbd").inner_text() == "Alt+q"
     assert accessibility_violations(page) == []
     snap(page, "coding-keyboard-2-settings")
 
     page.evaluate("document.activeElement.blur()")
-    page.keyboard.press("x")  # a single key no longer marks
+    page.keyboard.press("q")  # a single key no longer marks
     page.keyboard.press("l")  # nor plays
-    page.keyboard.press("Alt+x")
+    page.keyboard.press("Alt+q")
     wait_until(page, "document.querySelectorAll('.moment-list li').length === 2")
     assert page.evaluate("document.querySelector('.coding video').paused")
     wait_saved(page)
@@ -172,12 +172,12 @@ def test_single_keys_act_only_in_the_coding_areas_can_be_turned_off_and_remapped
     page.click(".shortcut-settings button[type=submit]")
     wait_until(page, "document.querySelector('.settings-status').classList.contains('error')")
     assert "cannot both have the key o" in page.locator(".settings-status").inner_text()
-    assert api("worker").get("/api/account/shortcuts").json["keys"] == {INITIATIVE: "x"}
+    assert api("worker").get("/api/account/shortcuts").json["keys"] == {INITIATIVE: "q"}
 
     # The settings follow the user to the next page they open.
     page.reload()
     wait_until(page, "document.querySelector('.coding')?.dataset.ready === 'true'")
-    assert page.locator(f".code-keys li[data-code='{INITIATIVE}'] kbd").inner_text() == "Alt+x"
+    assert page.locator(f".code-keys li[data-code='{INITIATIVE}'] kbd").inner_text() == "Alt+q"
     assert not page.locator(".shortcut-settings input[name=single_keys]").is_checked()
 
 

@@ -22,7 +22,7 @@ def add_many_moments(app, clip_id: int, count: int) -> None:
         worker = session.scalar(select(User).where(User.email == "worker@example.org"))
         step = max(1, clip.duration_ms // count)
         session.add_all(
-            Moment(clip_id=clip_id, start_ms=min(i * step, clip.duration_ms - 1), scheme_id="vib-basiscommunicatie", scheme_version=1,
+            Moment(clip_id=clip_id, start_ms=min(i * step, clip.duration_ms - 1), scheme_id="vib-basiscommunicatie", scheme_version=2,
                    code="bc.initiatief", actor="client", note=f"Moment {i + 1}", tags=[], author_id=worker.id)
             for i in range(count)
         )  # fmt: skip

@@ -31,7 +31,7 @@ def test_a_point_moment_takes_its_actor_from_the_code_and_comes_back_with_id_and
     moment = add(worker, ready_clip, start_ms=1200, code="bc.initiatief")
     assert moment["id"] and moment["version"] == 1
     assert moment["end_ms"] is None and moment["actor"] == "client"
-    assert moment["scheme"] == "vib-basiscommunicatie" and moment["scheme_version"] == 1
+    assert moment["scheme"] == "vib-basiscommunicatie" and moment["scheme_version"] == 2
     assert moment["code_label"] == "Initiative" and moment["colour"].startswith("#")
     assert moment["author"]["name"] == "Worker" and moment["tags"] == [] and moment["note"] == ""
 
@@ -192,14 +192,14 @@ def test_a_new_scheme_version_never_changes_what_was_coded(app, worker, ready_cl
 
     old = add(worker, ready_clip, start_ms=100, code="bc.initiatief")
     document = json.loads((BUILTIN_DIR / "vib-basiscommunicatie.json").read_text())
-    document["version"] = 2
+    document["version"] = 3
     document["codes"][0]["label"] = {"nl": "Initiatief (nieuw)", "en": "Initiative (new)"}
     with app.app_context(), db.unit_of_work() as session:  # operations flush; the caller commits
         import_scheme(session, json.dumps(document))
     new = add(worker, ready_clip, start_ms=200, code="bc.initiatief")
-    assert new["scheme_version"] == 2 and new["code_label"] == "Initiative (new)"
+    assert new["scheme_version"] == 3 and new["code_label"] == "Initiative (new)"
     listed = {m["id"]: m for m in worker.get(moments_url(ready_clip)).json}
-    assert listed[old["id"]]["scheme_version"] == 1 and listed[old["id"]]["code_label"] == "Initiative"
+    assert listed[old["id"]]["scheme_version"] == 2 and listed[old["id"]]["code_label"] == "Initiative"
 
 
 def test_the_frames_list_gives_the_start_of_every_frame(worker, ready_clip):
@@ -286,4 +286,4 @@ def test_a_new_database_gets_the_shipped_schemes_even_in_a_running_process(app, 
         db.session().execute(delete(CodeScheme))
         db.session().commit()
     assert worker.get("/api/schemes/vig-principles").status_code == 200
-    assert add(worker, ready_clip, start_ms=20, code="bc.initiatief")["scheme_version"] == 1
+    assert add(worker, ready_clip, start_ms=20, code="bc.initiatief")["scheme_version"] == 2

@@ -12,6 +12,8 @@ import io
 
 import pytest
 
+from tests.sound import store_sound
+
 PEOPLE = ["worker", "other_worker", "supervisor", "other_supervisor", "trainer", "admin", None]
 IDS = [p or "anonymous" for p in PEOPLE]
 
@@ -55,6 +57,13 @@ API_MATRIX = [
     ("get", "/api/clips/{clip}/transcript", [200, 404, 200, 404, 404, 404, 401]),
     ("get", "/api/clips/{clip}/transcript.vtt", [200, 404, 200, 404, 404, 404, 401]),
     ("delete", "/api/clips/{clip}/transcript", [204, 404, 404, 404, 404, 404, 401]),
+    # suggestions from the sound: the envelope for whoever may watch the clip; suggestions and answers
+    # for whoever may code it (each their own answers); naming the voices for its owner
+    ("get", "/api/clips/{clip}/audio/envelope", [200, 404, 200, 404, 404, 404, 401]),
+    ("get", "/api/clips/{clip}/suggestions", [200, 404, 200, 404, 404, 404, 401]),
+    ("post", "/api/suggestions/{suggestion}/accept", [201, 404, 201, 404, 404, 404, 401]),
+    ("post", "/api/suggestions/{suggestion}/dismiss", [204, 404, 204, 404, 404, 404, 401]),
+    ("patch", "/api/clips/{clip}/voices", [200, 404, 404, 404, 404, 404, 401]),
     ("get", "/api/schemes", [200, 200, 200, 200, 200, 200, 401]),
     ("get", "/api/schemes/vib-basiscommunicatie", [200, 200, 200, 200, 200, 200, 401]),
     # supervision (the review is requested; the supervisor wrote one draft item)
@@ -101,7 +110,9 @@ BODIES = {
     "/api/reviews/{review}/feedback/{feedback}": {"text": "Ik zie dat je rustig wacht."},
     "/api/reviews/{review}/answers": {"text": "Thank you."},
     "/api/policy": {"clip_max_months": 12},
-    "/api/account/shortcuts": {"single_keys": False, "keys": {"bc.initiatief": "x"}},
+    "/api/account/shortcuts": {"single_keys": False, "keys": {"bc.initiatief": "q"}},
+    "/api/suggestions/{suggestion}/accept": {"code": "bc.initiatief"},
+    "/api/clips/{clip}/voices": {"A": "worker", "B": "client"},
 }
 
 
@@ -141,8 +152,14 @@ def transcript(api, ready_clip):
 
 
 @pytest.fixture
-def objects(case, ready_clip, moment, review, feedback, upload, transcript):
+def suggestion(app, ready_clip) -> int:
+    return store_sound(app, ready_clip["id"])[0]
+
+
+@pytest.fixture
+def objects(case, ready_clip, moment, review, feedback, upload, transcript, suggestion):
     return {
+        "suggestion": suggestion,
         "case": case["id"],
         "clip": ready_clip["id"],
         "moment": moment["id"],
@@ -271,7 +288,9 @@ def test_an_admin_never_gets_client_video_or_moments(api, objects):
 
 # A deleted clip: every endpoint about it, its moments, reviews and feedback answers 404 to everyone
 # (401 to the anonymous), exactly as for a clip that never existed.
-ABOUT_A_CLIP = [row for row in API_MATRIX if any(f"{{{name}}}" in row[1] for name in ("clip", "moment", "review", "feedback"))]
+ABOUT_A_CLIP = [
+    row for row in API_MATRIX if any(f"{{{name}}}" in row[1] for name in ("clip", "moment", "review", "feedback", "suggestion"))
+]
 
 
 @pytest.mark.parametrize("method, template, statuses", ABOUT_A_CLIP, ids=[f"{m} {u}" for m, u, _ in ABOUT_A_CLIP])

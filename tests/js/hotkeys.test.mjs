@@ -115,12 +115,12 @@ test("a code key on a link or in the moment panel does nothing; in the list it m
 });
 
 test("with single keys off only Alt+key marks and plays; Backspace never deletes, Delete does", () => {
-  const { asked, press } = keyboard({ single_keys: false, keys: { "bc.initiatief": "x" } });
-  press("x");
+  const { asked, press } = keyboard({ single_keys: false, keys: { "bc.initiatief": "q" } });
+  press("q");
   press("l");
   press("i", { altKey: true }); // the scheme's key is not this user's any more
   assert.deepEqual(asked, []);
-  press("≈", { code: "KeyX", altKey: true }); // Option+X on a Mac types ≈
+  press("œ", { code: "KeyQ", altKey: true }); // Option+Q on a Mac types œ
   press("¬", { code: "KeyL", altKey: true });
   assert.deepEqual(asked, [["create", "bc.initiatief", 40, null], ["play"]]);
   asked.length = 0;
@@ -149,4 +149,25 @@ test("a code key on a transcript cue codes the cue's span; elsewhere it marks th
   press("i", { on: element(["button", ".transcript-panel"]) }); // the panel's Upload button
   press("i", { on: element(["input", ".transcript-panel"]) }); // typing in its search box
   assert.deepEqual(asked, [["create", "bc.initiatief", 3000, 3760], ["create", "bc.initiatief", 40, null]]);
+});
+
+test("N and Shift+N walk the suggestions from the sound, a code key accepts the one on screen, X dismisses it", () => {
+  const { asked, press, hotkeys } = keyboard();
+  press("n"); // no sound panel: nothing happens
+  assert.deepEqual(asked, []);
+  let onScreen = true;
+  hotkeys.suggestions = {
+    step: (d) => asked.push(["step", d]),
+    accept: (code) => onScreen && asked.push(["accept", code.id]),
+    dismiss: () => asked.push(["dismiss"]),
+  };
+  press("n");
+  press("N", { code: "KeyN", shiftKey: true });
+  press("i");
+  press("x");
+  assert.deepEqual(asked, [["step", 1], ["step", -1], ["accept", "bc.initiatief"], ["dismiss"]]);
+  asked.length = 0;
+  onScreen = false; // the user moved on: the code key marks the frame as always
+  press("i");
+  assert.deepEqual(asked, [["create", "bc.initiatief", 40, null]]);
 });

@@ -69,6 +69,7 @@ def test_the_owner_deletes_a_clip_and_nothing_of_it_is_left_but_a_tombstone(app,
         "fragments": 0,
         "meeting_items": 0,
         "transcripts": 0,
+        "suggestions": 0,  # a tone: nothing to suggest
     }
     wait_for_jobs(app)
 
@@ -85,7 +86,7 @@ def test_the_owner_deletes_a_clip_and_nothing_of_it_is_left_but_a_tombstone(app,
     with app.app_context():
         row = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "clip.delete")).one()
         assert (row.object_id, row.user_email) == (clip_id, "worker@example.org")
-        assert row.detail == "reason=owner answers=1 feedback=1 fragments=0 meeting_items=0 moments=2 reviews=1 transcripts=0"
+        assert row.detail == "reason=owner answers=1 feedback=1 fragments=0 meeting_items=0 moments=2 reviews=1 suggestions=0 transcripts=0"
 
 
 def test_deleting_through_the_clip_page_asks_first_and_returns_to_the_case(app, browser_login, ready_clip):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from vib.accounts.models import User
 from vib.cases.models import Case
 from vib.cases.operations import upload_refusal
+from vib.clips import hooks
 from vib.clips.models import FAILED, PROCESSING, READY, Clip, UploadSession
 from vib.core import access, audit, jobs, sandbox, storage
 from vib.core.db import new_session, utcnow
@@ -373,6 +374,7 @@ def process_clip(clip_id: int) -> None:
         return
     clip.status, clip.progress, clip.ready_at = READY, 100, utcnow()
     jobs.enqueue_after_commit(db, "build_filmstrip", clip.id)
+    hooks.clip_ready.send(clip, db=db)
 
 
 def _facts(clip: Clip) -> ClipFacts:
@@ -492,6 +494,19 @@ def frame_on_screen(times: list[int], t_ms: int) -> int:
     the rule every moment, meeting item and imported moment follows. `times`: frame_times(clip)."""
     index = bisect.bisect_right(times, t_ms) - 1
     return times[max(0, index)] if times else t_ms
+
+
+def span_on_frames(times: list[int], duration: int, start: int, end: int | None) -> tuple[int, int | None]:
+    """A moment's times on the frames (frame_on_screen); a span shorter than a frame ends with the frame
+    it starts on, and one that reaches the end keeps the clip's end."""
+    start = frame_on_screen(times, start)
+    if end is None:
+        return start, None
+    end = duration if end >= duration else frame_on_screen(times, end)
+    if end <= start:
+        later = bisect.bisect_right(times, start)
+        end = times[later] if later < len(times) else duration
+    return start, end
 
 
 def filmstrip_index(clip: Clip) -> dict | None:

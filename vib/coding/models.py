@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vib.accounts.models import User
@@ -52,3 +52,57 @@ class Moment(Base):
         if self.end_ms is None:
             return [self.start_ms]
         return [self.start_ms, (self.start_ms + self.end_ms) // 2, self.end_ms]
+
+
+class AudioAnalysis(Base):
+    """What the sound of a clip says (vib.analysis.speech), found by a job after processing: a row
+    exists once the job has run. Its suggestions are rows of their own."""
+
+    __tablename__ = "audio_analyses"
+    __table_args__ = (CheckConstraint("status IN ('done', 'no_audio', 'failed')", name="status"),)
+
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    # Loudness per ENVELOPE_STEP_MS, one byte each (0..100): a 10-minute clip is 30 kB.
+    envelope: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # How many voices the analysis told apart (0, 1 or 2), and who they are: {"A": "worker", ...},
+    # set by the clip's owner once per clip.
+    voice_count: Mapped[int] = mapped_column(default=0)
+    voices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    overlaps: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    analysed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Suggestion(Base):
+    """A moment the sound suggests (speech of a voice, a pause, a turn): never a moment until a coder
+    accepts it. A turn is a point (start_ms == end_ms)."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        Index("ix_suggestions_clip_start", "clip_id", "start_ms"),
+        CheckConstraint("kind IN ('speech', 'pause', 'turn')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    start_ms: Mapped[int]
+    end_ms: Mapped[int]
+    voice: Mapped[str | None] = mapped_column(String(1))
+    confidence: Mapped[float]
+
+    clip: Mapped[Clip] = relationship()
+
+
+class SuggestionDecision(Base):
+    """A coder's answer to a suggestion: each coder of a clip (its worker, a supervisor in a review)
+    accepts or dismisses for their own coding, and a dismissed suggestion stays dismissed."""
+
+    __tablename__ = "suggestion_decisions"
+    __table_args__ = (CheckConstraint("state IN ('accepted', 'dismissed')", name="state"),)
+
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10))
+    moment_id: Mapped[int | None] = mapped_column(ForeignKey("moments.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
-"""Coding's part in the privacy lifecycle: a clip's moments go with it, and a case's export lists them."""
+"""Coding's part in the privacy lifecycle: a clip's moments and what its sound suggests go with it,
+and a case's export lists them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vib.cases.models import Case
 from vib.clips.models import Clip
+from vib.coding import suggestions
 from vib.coding.models import Moment
 from vib.coding.serialise import moment_json
 from vib.core.audit import csv_safe
@@ -57,3 +59,13 @@ def export_moments(db: Session, case: Case) -> registry.ExportPart:
 
 registry.clip_dependent("coding", delete=delete_clip_moments)
 registry.exporter("moments", export_moments)
+
+
+def export_sound(db: Session, case: Case) -> registry.ExportPart:
+    """What the sound of each of the case's clips suggests, with who the voices are and each coder's answers."""
+    clip_ids = list(db.scalars(select(Clip.id).where(Clip.case_id == case.id)))
+    return registry.ExportPart(suggestions.export_clip_sound(db, clip_ids))
+
+
+registry.clip_dependent("suggestions", delete=suggestions.delete_clip_suggestions)
+registry.exporter("sound", export_sound)

@@ -21,3 +21,13 @@ class MomentChange(MomentFields):
 class ShortcutSettings(Body):
     single_keys: bool | None = None
     keys: dict[str, str] | None = None
+
+
+class SuggestionAcceptance(Body):
+    code: str | None = None
+    actor: str | None = None
+
+
+class VoiceRoles(Body):
+    A: str | None = None
+    B: str | None = None

@@ -59,7 +59,9 @@ def _checked_keys(db: Session, keys) -> dict[str, str]:
         if not isinstance(key, str) or len(key) != 1 or key not in KEY_CHARACTERS:
             raise FieldError(_l("The key of %(code)s must be one letter or digit.", code=code_id), "keys")
         if key in RESERVED_HOTKEYS:
-            raise FieldError(_l("%(key)s cannot be a code's key: j, k and l move the video.", key=key), "keys")
+            raise FieldError(
+                _l("%(key)s cannot be a code's key: j, k and l move the video, n and x walk the suggestions.", key=key), "keys"
+            )
         checked[code_id] = key
     # No two codes of one scheme with the same key, counting the scheme's own keys of the codes the
     # user left as they are.

@@ -85,4 +85,10 @@ def clip_page_video(clip: Clip) -> dict:
         "frames_url": url_for("clips.api_frames", clip_id=clip.id),
         "moments_url": url_for("coding.api_list_moments", clip_id=clip.id),
         "filmstrip_api": url_for("clips.api_filmstrip", clip_id=clip.id),
+        # The sound lanes and the suggestions (vib.coding.suggestions): a clip's only.
+        "sound": {
+            "envelope": url_for("coding_suggestions.api_envelope", clip_id=clip.id),
+            "suggestions": url_for("coding_suggestions.api_list_suggestions", clip_id=clip.id),
+            "voices": url_for("coding_suggestions.api_set_voices", clip_id=clip.id),
+        },
     }

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from vib.clips import operations as clip_ops
 from vib.clips.models import Clip
 from vib.clips.serialise import clip_json
-from vib.coding import agreement, hooks, shortcuts
+from vib.coding import agreement, hooks, shortcuts, suggestions
 from vib.coding import operations as ops
 from vib.coding.models import Moment
 from vib.coding.schemas import MomentChange, MomentFields, ShortcutSettings
@@ -193,4 +193,5 @@ def api_delete_moment(moment_id: int):
 @login_required
 def api_stats(clip_id: int):
     clip = access.get_or_404(current_user, "media", Clip, clip_id)
-    return jsonify(ops.stats_for_clip(db.session(), clip, current_user, int_arg("window_ms")).as_dict())
+    figures = ops.stats_for_clip(db.session(), clip, current_user, int_arg("window_ms")).as_dict()
+    return jsonify({**figures, "audio": suggestions.audio_figures(db.session(), clip)})

@@ -37,6 +37,7 @@ ACTIONS = (
     "clip.agreement",
     "clip.export", "clip.import",
     "transcript.upload", "transcript.delete",
+    "suggestion.accept", "suggestion.dismiss", "clip.voices",
 )  # fmt: skip
 EXPORT_COLUMNS = ("time", "user", "role", "action", "object type", "object id", "detail")
 # Streaming a clip is many range requests; one row per person and clip in this window is enough.

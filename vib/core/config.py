@@ -51,6 +51,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_DEFAULT_LOCALE": os.environ.get("VIB_DEFAULT_LOCALE", "nl"),
         # The code scheme of cases that choose none; an id of annotations/ or of an imported scheme.
         "VIB_DEFAULT_SCHEME": os.environ.get("VIB_DEFAULT_SCHEME", "vib-basiscommunicatie"),
+        # Suggestions from the sound: a silence of at least this long is a pause (vib.analysis.speech).
+        "VIB_PAUSE_MS": _int("VIB_PAUSE_MS", 1500),
         # A log-in session ends after this long without a request, and this long after the log-in.
         "VIB_IDLE_MINUTES": _int("VIB_IDLE_MINUTES", 30),
         "VIB_SESSION_HOURS": _int("VIB_SESSION_HOURS", 12),

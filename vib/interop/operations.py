@@ -7,7 +7,6 @@ the file and nothing is created (the request's transaction rolls back)."""
 
 from __future__ import annotations
 
-import bisect
 import io
 import re
 import zipfile
@@ -234,17 +233,6 @@ def _actor(values: list[str], lookup: dict[str, str]) -> str | None:
     return None
 
 
-def _snapped(times: list[int], duration: int, start: int, end: int | None) -> tuple[int, int | None]:
-    start = clip_ops.frame_on_screen(times, start)
-    if end is None:
-        return start, None
-    end = duration if end >= duration else clip_ops.frame_on_screen(times, end)
-    if end <= start:  # shorter than a frame: it ends with the frame it starts on
-        later = bisect.bisect_right(times, start)
-        end = times[later] if later < len(times) else duration
-    return start, end
-
-
 def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: bool) -> dict:
     """Read the file, match it to the clip and create its moments (unless `dry_run`); the report
     says what was (or would be) created and skipped, which values have no code, and what is wrong.
@@ -282,7 +270,7 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
     # The caller's moments as the frames they fall on: one made through the API at a time between two
     # frames is the same moment as the imported one snapped to the frame on screen.
     mine = {
-        (m.code, m.actor, *_snapped(times, duration, m.start_ms, m.end_ms))
+        (m.code, m.actor, *clip_ops.span_on_frames(times, duration, m.start_ms, m.end_ms))
         for m in coding.clip_moments(db, clip)
         if m.author_id == author.id
     }
@@ -307,7 +295,7 @@ def import_moments(db: Session, clip: Clip, author: User, data: bytes, dry_run: 
             actor = code.actor
             if row.actor_values:
                 unknown_actors[row.actor_values[0]] += 1
-        start, end = _snapped(times, duration, row.start_ms, row.end_ms)
+        start, end = clip_ops.span_on_frames(times, duration, row.start_ms, row.end_ms)
         tags = _tags(row, known_tags, warnings)
         if (code.id, actor, start, end) in mine:
             report["skipped"] += 1

@@ -28,8 +28,8 @@ SCHEMA_PATH = ANNOTATIONS_DIR / "schema.json"
 SCHEMA: dict = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _VALIDATOR = Draft202012Validator(SCHEMA)
 
-# The coding page moves the video with j/k/l (back, pause, forward); a code cannot take them.
-RESERVED_HOTKEYS = frozenset("jkl")
+# j, k and l move the video; n (Shift+n) and x walk and dismiss the suggestions from the sound.
+RESERVED_HOTKEYS = frozenset("jklnx")
 # Fields a subcode takes from its parent when it does not set them itself.
 INHERITED = ("actor", "colour", "analysis_only", "stats_role")
 
@@ -196,7 +196,7 @@ def _check_rules(text: str, document: dict) -> None:
             code_paths[code_id] = path
             if hotkey in RESERVED_HOTKEYS:
                 raise SchemeFormatError(
-                    f"hotkey '{hotkey}' of {code_id} is reserved: the coding page moves the video with j, k and l",
+                    f"hotkey '{hotkey}' of {code_id} is reserved: the coding page moves the video with j, k and l, and walks the suggestions with n and x",
                     _line(text, (*path, "hotkey")),
                 )
             if hotkey in hotkey_owners:

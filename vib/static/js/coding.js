@@ -78,6 +78,11 @@ async function start() {
     const { TranscriptPanel } = await import("./transcript-panel.js");
     new TranscriptPanel(transcript, { page });
   }
+  const sound = root.querySelector(".sound-panel");
+  if (sound) {
+    const { SoundPanel } = await import("./sound.js");
+    new SoundPanel(sound, { page, suggestionUrl: data.urls.suggestion, mayAnswer: data.may_code });
+  }
   root.dataset.ready = "true"; // for tests and for styles that wait for the script
 }
 

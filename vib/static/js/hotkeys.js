@@ -6,7 +6,8 @@
 // Alt+PageDown/PageUp and Alt+Shift+PageDown/PageUp the same by a second (earlier/later).
 //
 // A code key on a cue of the transcript panel codes the cue: a span from its start to its end (the
-// panel's `cueSpan`, snapped to frames).
+// panel's `cueSpan`, snapped to frames). N / Shift+N go to the next / previous suggestion from the
+// sound, a code key then accepts it and X dismisses it (sound.js).
 //
 // Where the keys act (WCAG 2.1.4): the page's keys act only with the focus on the player, its
 // transport bar, the timeline, the moment list, the transcript panel or nowhere in particular (the page itself); never in
@@ -70,6 +71,7 @@ export class Hotkeys {
     this.held = new Map(); // hotkey -> {code, startMs, downAt} while the key is down during play
     this.open = null; // {key, code, startMs}: a span opened with Shift+hotkey
     this.cueSpan = () => null; // the transcript panel's: the span of the cue a key event is on, or null
+    this.suggestions = null; // the sound panel (sound.js): step(direction), accept(code), dismiss()
     document.addEventListener("keydown", (e) => this.down(e));
     document.addEventListener("keyup", (e) => this.up(e));
     // A key released outside the page never sends keyup: what was held counts as a point.
@@ -122,6 +124,7 @@ export class Hotkeys {
     if (!code) return;
     e.preventDefault();
     if (this.readOnly || e.repeat) return; // auto-repeat while held must not add moments
+    if (!e.shiftKey && this.suggestions?.accept(code)) return; // the suggestion N went to
     const cue = this.cueSpan(e.target);
     if (cue) { this.mark(code, cue.start_ms, cue.end_ms); return; }
     const frame = this.playback.frameMs();
@@ -214,6 +217,8 @@ export class Hotkeys {
       case "End": playback.seek(playback.durationMs); break;
       case "[": this.page.neighbour(-1); break;
       case "]": this.page.neighbour(1); break;
+      case "n": if (!this.suggestions) return false; this.suggestions.step(e.shiftKey ? -1 : 1); break;
+      case "x": if (!this.suggestions) return false; this.suggestions.dismiss(); break;
       case "+": case "=": this.timeline.zoomBy(2); break;
       case "-": case "_": this.timeline.zoomBy(0.5); break;
       case "Delete": { // only Delete: Backspace on a moment's row deleted it by accident

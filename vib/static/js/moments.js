@@ -83,6 +83,15 @@ export class MomentStore extends EventTarget {
 
   // -- what the user does (recorded for undo) --------------------------------------------------
 
+  // A moment the server made (an accepted suggestion): shown as saved; undoing it deletes it.
+  adopt(data) {
+    const moment = this.local(data);
+    this.server.set(moment.key, { id: data.id, version: data.version });
+    this.record({ kind: "create", key: moment.key, fields: pick(moment, EDITABLE) });
+    this.put(moment);
+    return moment.key;
+  }
+
   create(fields) {
     const moment = this.local({ ...fields, id: null });
     this.record({ kind: "create", key: moment.key, fields: pick(moment, EDITABLE) });

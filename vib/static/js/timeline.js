@@ -41,6 +41,7 @@ export class Timeline extends EventTarget {
     this.lane = LANE;
     this.feedback = feedback; // a FeedbackStore, or null: no feedback lane
     this.feedbackSelected = null;
+    this.layer = null; // lanes a page adds below (the sound: sound.js)
     this.height = RULER + LANE * (lanes.length + (feedback ? 1 : 0));
     this.content.style.height = `${this.height}px`;
     this.drag = new TimelineDrag(this, { readOnly, mayEdit });
@@ -83,6 +84,16 @@ export class Timeline extends EventTarget {
   // browser for an up-to-date layout; per moment that was most of a redraw's time with 2,000 moments).
   drawX(ms) { return ms * this.pxPerMs - this.drawnLeft; }
   get feedbackTop() { return RULER + LANE * this.lanes.length; }
+  get layerTop() { return RULER + LANE * (this.lanes.length + (this.feedback ? 1 : 0)); }
+
+  // Lanes under the moments and the feedback, drawn by `layer`: {lanes (how many), draw(timeline,
+  // top, fromMs, toMs, width)}; the layer calls invalidate() when what it shows changes.
+  addLayer(layer) {
+    this.layer = layer;
+    this.height = this.layerTop + LANE * layer.lanes;
+    this.content.style.height = `${this.height}px`;
+    this.resize();
+  }
   laneOf(moment) {
     const i = this.lanes.indexOf(moment.actor);
     return i < 0 ? this.lanes.length - 1 : i;
@@ -209,6 +220,7 @@ export class Timeline extends EventTarget {
     const top = draft ?? (this.selected && this.store.get(this.selected));
     if (top) this.drawMoment(top, top.key === this.selected);
     if (this.feedback) this.drawFeedback(fromMs, toMs);
+    this.layer?.draw(this, this.layerTop, fromMs, toMs, width);
   }
 
   // A feedback item: a range as a bar, a point (or a moment that is a point) as a speech-bubble
