@@ -26,6 +26,8 @@ from vib.analysis.speech import (
     speech_probabilities,
 )
 from vib.media.audio import SAMPLE_RATE, read_speech_audio
+from vib.media.demo_clip import _schedule as demo_schedule
+from vib.media.demo_clip import make_demo_clip
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOLERANCE_MS = 250
@@ -283,3 +285,17 @@ def test_without_a_worker_and_a_client_there_is_no_ratio_and_no_waiting():
 def test_figures_of_silence():
     figures = conversation_figures(Conversation(), {"A": "worker", "B": "client"})
     assert figures == {"talk_ms": {"A": 0, "B": 0}, "talk_ratio": None, "pauses": 0, "waiting_ms": None, "overlaps": 0}
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_every_turn_of_the_demo_clip_is_suggested_where_it_starts(tmp_path):
+    path = tmp_path / "demo.mp4"
+    make_demo_clip(path)
+    heard = analyse(read_speech_audio(path))
+    starts = [round(start * 1000) for _speaker, start, _end in demo_schedule()][1:]  # the first starts the clip
+    assert heard.voices == 2
+    assert matched([t.at_ms for t in heard.turns], starts) == len(starts)  # measured 9 of 9, all within 30 ms
+    assert len(heard.turns) == len(starts)
+    assert [t.voice for t in heard.turns] == ["B", "A"] * 4 + ["B"]  # A is the worker, who opens the clip
