@@ -103,8 +103,8 @@ def test_turns_are_found_where_they_start_within_250_ms(heard, truth):
     found = [t.at_ms for t in heard.turns]
     true = [t["at_ms"] for t in truth["turns"]]
     hits = matched(found, true)
-    # Measured: 9 of 10 found, 9 of 10 right (the one missed is where B starts over A: the voice is
-    # heard to change ~370 ms late, when A stops).
+    # Measured: 10 of 10 found, 10 of 10 right (before the voice change inside one speech span was moved
+    # back to where the new voice's pitch is first heard, the overlap's turn came 370 ms late).
     assert hits / len(found) >= 0.8
     assert hits / len(true) >= 0.8
     after_pause = [t["at_ms"] for t in truth["turns"] if t["reason"] == "after_pause"]
@@ -177,14 +177,16 @@ def test_two_voices_are_told_apart_and_a_is_the_one_heard_first(heard, truth, re
 def test_a_voice_change_without_a_pause_is_a_turn(heard, truth):
     changes = [t for t in truth["turns"] if t["reason"] == "voice_change"]
     found = [t for t in heard.turns if t.reason == "voice_change"]
-    assert matched([t.at_ms for t in found], [t["at_ms"] for t in changes]) >= len(changes) - 1  # measured 4 of 5
+    assert matched([t.at_ms for t in found], [t["at_ms"] for t in changes]) >= len(changes) - 1  # measured 5 of 5
     assert all(t.voice in ("A", "B") and 0 <= t.confidence <= 1 for t in found)
 
 
 def test_the_second_voice_starting_before_the_first_has_finished_is_an_overlap(heard, truth):
-    (true,) = truth["overlaps"]
-    assert [o for o in heard.overlaps if o[0] - 500 <= true["end_ms"] and true["start_ms"] <= o[1] + 500]
-    assert len(heard.overlaps) <= 2  # measured 1
+    (true,) = truth["overlaps"]  # 18310-18910
+    # Measured: one overlap, 18460-18478 (from where B's pitch is first heard to where B took over).
+    (found,) = heard.overlaps
+    assert abs(found[0] - true["start_ms"]) <= TOLERANCE_MS
+    assert found[0] <= found[1] <= true["end_ms"] + TOLERANCE_MS
 
 
 def test_one_voice_alone_is_not_split_in_two(recording, truth):
