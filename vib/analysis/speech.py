@@ -67,7 +67,10 @@ _HAMMING = np.hamming(_FRAME).astype(np.float32)
 
 @dataclass(frozen=True)
 class Settings:
-    """The analysis' knobs; the defaults were measured on bench/suggestions.py's conversations."""
+    """The analysis' knobs. The threshold is Silero's own default; the others were checked on
+    bench/suggestions.py's conversations (4 minutes, seeds 1-3 at 18 dB SNR and seed 1 at 5 dB): moving
+    any one of them (threshold 0.4/0.6, min_silence_ms 200/300, window_ms 300/500, min_voice_run_ms
+    400/800, smooth_windows 3/7) changed the mean turn precision and recall by at most 0.015."""
 
     min_pause_ms: int = 1500  # a silence between speech at least this long is a pause
     threshold: float = 0.5  # speech probability at which speech starts (Silero's default)
@@ -355,8 +358,11 @@ def _parts(spans: list[tuple[int, int]], windows: list[_Window], raw: np.ndarray
     if raw is None:
         return [_Part(s, e, None, 0.0, False) for s, e in spans]
     parts: list[_Part] = []
+    by_span: dict[int, list[int]] = {}
+    for i, window in enumerate(windows):
+        by_span.setdefault(window.span, []).append(i)
     for index, (start, end) in enumerate(spans):
-        members = [i for i, w in enumerate(windows) if w.span == index]
+        members = by_span.get(index, [])
         if not members:
             parts.append(_Part(start, end, None, 0.0, False))
             continue
