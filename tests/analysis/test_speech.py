@@ -8,6 +8,7 @@ same on a longer conversation.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,11 @@ def test_the_speech_probability_comes_every_32_ms_and_is_high_in_speech_and_low_
         in_pauses |= (chunk >= pause["start_ms"] + 300) & (chunk < pause["end_ms"] - 300)
     assert probabilities[speaking].mean() > 0.85  # measured 0.95
     assert probabilities[in_pauses].max() < 0.25  # measured 0.05
+
+
+def test_the_model_is_found_without_importing_its_package_which_needs_torch(heard):
+    assert speech.model_path().name == "silero_vad.onnx" and speech.model_path().is_file()
+    assert "silero_vad" not in sys.modules and "torch" not in sys.modules
 
 
 def test_time_is_in_whole_ms_and_every_list_is_in_time_order(heard):

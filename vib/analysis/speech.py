@@ -110,7 +110,9 @@ class Turn:
     at_ms: int
     voice: str | None
     reason: str  # "after_pause" or "voice_change"
-    confidence: float  # after a pause: the speech's; at a voice change: how many windows agree on the new voice
+    # After a pause: the speech's confidence. At a voice change: the share of the new voice's windows that
+    # were heard as that voice, times the square root of how far apart the voices are (silhouette).
+    confidence: float
 
 
 @dataclass(frozen=True)
