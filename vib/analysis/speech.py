@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from statistics import median
@@ -63,6 +64,10 @@ _MEL_BANDS = 40
 _MFCCS = 13  # the first (overall loudness) is dropped: distance from the microphone is not a voice
 _HANNING = np.hanning(_FRAME).astype(np.float32)
 _HAMMING = np.hamming(_FRAME).astype(np.float32)
+# The window shrinks the autocorrelation with the lag: dividing by the window's own undoes it, so that
+# longer lags (lower voices) are not penalised.
+_TAPER = np.fft.irfft(np.abs(np.fft.rfft(np.hanning(_FRAME), n=1024)) ** 2)[: _FRAME // 2]
+_TAPER = _TAPER / _TAPER[0]
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ class Settings:
     min_voice_run_ms: int = 600  # another voice must hold this long to split a span
     # Silhouette of the two voice groups below which it is one voice. Measured (bench conversations and
     # the tests' one): two voices 0.49-0.51, the demo clip's (165 and 240 Hz) 0.43; one voice alone split
-    # in two 0.19-0.29 (0.64-0.69 when the split is a small odd group, which min_voice_share refuses).
+    # in two 0.19-0.29 (0.64-0.83 when the split is a small odd group, which min_voice_share refuses);
+    # two men's voices (espeak-ng pitch 22 and 45) 0.21: taken for one.
     min_separation: float = 0.38
     min_voice_share: float = 0.1  # the second voice must hold at least this share of the windows
 
@@ -215,51 +221,45 @@ def _pitch(frames: np.ndarray) -> np.ndarray:
     if len(frames) == 0:
         return np.zeros(0)
     centred = frames - frames.mean(axis=1, keepdims=True)
-    spectrum = scipy.fft.rfft(centred * _HANNING, n=1024, axis=1, workers=2)
-    autocorrelation = scipy.fft.irfft(np.abs(spectrum) ** 2, axis=1, workers=2)[:, : _FRAME // 2]
+    spectrum = scipy.fft.rfft(centred * _HANNING, n=1024, axis=1, workers=1)
+    autocorrelation = scipy.fft.irfft(np.abs(spectrum) ** 2, axis=1, workers=1)[:, : _FRAME // 2]
     energy = autocorrelation[:, :1]
     lo, hi = int(SAMPLE_RATE / _PITCH_RANGE_HZ[1]), int(SAMPLE_RATE / _PITCH_RANGE_HZ[0])
     lags = np.arange(lo, hi)
-    # The window shrinks the autocorrelation with the lag: undo it so longer lags are not penalised.
-    taper = np.fft.irfft(np.abs(np.fft.rfft(np.hanning(_FRAME), n=1024)) ** 2)[: _FRAME // 2]  # tiny: once per call
-    normalised = autocorrelation[:, lo:hi] / np.maximum(energy, 1e-12) / (taper[lo:hi] / taper[0])
+    normalised = autocorrelation[:, lo:hi] / np.maximum(energy, 1e-12) / _TAPER[lo:hi]
     # The shortest lag that is a peak nearly as high as the highest: a periodic sound correlates as well
     # at two or three periods as at one, and taking those gives a half or a third of the pitch.
     highest = normalised.max(axis=1, keepdims=True)
     peak = np.zeros_like(normalised, dtype=bool)
     peak[:, 1:-1] = (normalised[:, 1:-1] >= normalised[:, :-2]) & (normalised[:, 1:-1] >= normalised[:, 2:])
-    best = (peak & (normalised >= _PEAK_SHARE * highest)).argmax(axis=1)
-    best = np.where(peak.any(axis=1), best, normalised.argmax(axis=1))
+    candidates = peak & (normalised >= _PEAK_SHARE * highest)
+    best = np.where(candidates.any(axis=1), candidates.argmax(axis=1), normalised.argmax(axis=1))
     strength = normalised[np.arange(len(frames)), best]
     f0 = SAMPLE_RATE / lags[best].astype(float)
     f0[(strength < 0.5) | (energy[:, 0] < 1e-6)] = np.nan
     return f0
 
 
-_mel_cache: dict[int, np.ndarray] = {}
-
-
+@cache
 def _mel_filters() -> np.ndarray:
     """Triangular filters on the mel scale (HTK formula) over a 512-point spectrum, 60 Hz to 7.6 kHz."""
-    if 512 not in _mel_cache:
-        mel = np.linspace(2595 * np.log10(1 + 60 / 700), 2595 * np.log10(1 + 7600 / 700), _MEL_BANDS + 2)
-        hz = 700 * (10 ** (mel / 2595) - 1)
-        bins = np.fft.rfftfreq(512, 1 / SAMPLE_RATE)
-        filters = np.zeros((_MEL_BANDS, len(bins)))
-        for band in range(_MEL_BANDS):
-            left, centre, right = hz[band : band + 3]
-            rising = (bins - left) / (centre - left)
-            falling = (right - bins) / (right - centre)
-            filters[band] = np.maximum(0, np.minimum(rising, falling))
-        _mel_cache[512] = filters
-    return _mel_cache[512]
+    mel = np.linspace(2595 * np.log10(1 + 60 / 700), 2595 * np.log10(1 + 7600 / 700), _MEL_BANDS + 2)
+    hz = 700 * (10 ** (mel / 2595) - 1)
+    bins = np.fft.rfftfreq(512, 1 / SAMPLE_RATE)
+    filters = np.zeros((_MEL_BANDS, len(bins)))
+    for band in range(_MEL_BANDS):
+        left, centre, right = hz[band : band + 3]
+        rising = (bins - left) / (centre - left)
+        falling = (right - bins) / (right - centre)
+        filters[band] = np.maximum(0, np.minimum(rising, falling))
+    return filters
 
 
 def _mfccs(frames: np.ndarray) -> np.ndarray:
     """MFCCs 1..12 per frame (the 0th, loudness, left out)."""
     if len(frames) == 0:
         return np.zeros((0, _MFCCS - 1))
-    power = np.abs(scipy.fft.rfft(frames * _HAMMING, n=512, axis=1, workers=2)) ** 2
+    power = np.abs(scipy.fft.rfft(frames * _HAMMING, n=512, axis=1, workers=1)) ** 2
     bands = np.log(power @ _mel_filters().T + 1e-10)
     return scipy.fft.dct(bands, type=2, norm="ortho", axis=1)[:, 1:_MFCCS]
 
