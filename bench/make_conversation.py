@@ -123,9 +123,9 @@ def random_script(minutes: float, seed: int) -> list[Line]:
     return lines
 
 
-def speak(voice: str, text: str) -> np.ndarray:
+def speak(voice: str, text: str, voices: dict | None = None) -> np.ndarray:
     """espeak-ng's utterance at 16 kHz, its silent lead-in and tail trimmed."""
-    name, pitch, speed = VOICES[voice]
+    name, pitch, speed = (voices or VOICES)[voice]
     with tempfile.NamedTemporaryFile(suffix=".wav") as temp:
         subprocess.run(["espeak-ng", "-v", name, "-p", str(pitch), "-s", str(speed), "-w", temp.name, text], check=True)
         with wave.open(temp.name) as w:
@@ -150,11 +150,11 @@ def brown_noise(count: int, rng: np.random.Generator) -> np.ndarray:
     return (noise / noise.std()).astype(np.float32)
 
 
-def build(script: list[Line], snr_db: float, seed: int) -> tuple[np.ndarray, dict]:
+def build(script: list[Line], snr_db: float, seed: int, voices: dict | None = None) -> tuple[np.ndarray, dict]:
     rng = np.random.default_rng(seed)
     placed, t = [], 0
     for line in script:
-        audio = speak(line.voice, line.text) * 10 ** (LOUDNESS_DB[line.voice] / 20)
+        audio = speak(line.voice, line.text, voices) * 10 ** (LOUDNESS_DB[line.voice] / 20)
         start = max(0, t + round(line.gap_s * RATE))
         placed.append((line, start, audio))
         t = max(t, start + len(audio))
@@ -213,9 +213,10 @@ def write_opus(path: Path, samples: np.ndarray, bitrate: int = 20000) -> None:
         out.mux(stream.encode(None))
 
 
-def make(audio_path: Path, truth_path: Path, script: list[Line], snr_db: float = 18.0, seed: int = 1) -> dict:
-    samples, known = build(script, snr_db, seed)
+def make(audio_path: Path, truth_path: Path, script: list[Line], snr_db: float = 18.0, seed: int = 1, voices: dict | None = None) -> dict:
+    samples, known = build(script, snr_db, seed, voices)
     known["snr_db"] = snr_db
+    known["voices"] = voices or VOICES
     if audio_path.suffix == ".wav":
         with wave.open(str(audio_path), "wb") as w:
             w.setnchannels(1)
@@ -228,6 +229,14 @@ def make(audio_path: Path, truth_path: Path, script: list[Line], snr_db: float =
     return known
 
 
+def voices_with(voice_b: str | None) -> dict:
+    """VOICES with B replaced by NAME,PITCH,SPEED (to try voices nearer each other)."""
+    if not voice_b:
+        return dict(VOICES)
+    name, pitch, speed = voice_b.split(",")
+    return {**VOICES, "B": (name, int(pitch), int(speed))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("audio", type=Path)
@@ -236,9 +245,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--snr", type=float, default=18.0)
+    parser.add_argument("--voice-b", help="B's espeak-ng voice as NAME,PITCH,SPEED (default nl+f4,85,175)")
     args = parser.parse_args()
     script = SHORT_SCRIPT if args.short else random_script(args.minutes, args.seed)
-    known = make(args.audio, args.truth, script, args.snr, args.seed)
+    known = make(args.audio, args.truth, script, args.snr, args.seed, voices_with(args.voice_b))
     print(f"{args.audio}: {known['speech'][-1]['end_ms'] / 1000:.1f} s, {len(known['turns'])} turns, {len(known['pauses'])} pauses")
 
 

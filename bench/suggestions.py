@@ -17,7 +17,7 @@ Builds a conversation of --minutes with bench/make_conversation.py (espeak-ng, t
 With --webrtc, webrtcvad (pip install webrtcvad-wheels) replaces Silero for the speech/silence step on
 the same audio, for comparison.
 
-    PYTHONPATH=. python bench/suggestions.py [--minutes 4] [--seed 1] [--snr 18] [--repeat 3] [--webrtc]
+    PYTHONPATH=. python bench/suggestions.py [--minutes 4] [--seed 1] [--snr 18] [--repeat 3] [--webrtc] [--voice-b nl+m1,40,160]
     PYTHONPATH=. python bench/suggestions.py --audio tests/data/conversation.ogg --truth tests/data/conversation.json
 """
 
@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_conversation import make, random_script  # noqa: E402
+from make_conversation import make, random_script, voices_with  # noqa: E402
 
 from vib.analysis import speech  # noqa: E402
 from vib.media.audio import SAMPLE_RATE, read_speech_audio  # noqa: E402
@@ -161,15 +161,17 @@ def main() -> None:
     parser.add_argument("--audio", type=Path)
     parser.add_argument("--truth", type=Path)
     parser.add_argument("--webrtc", action="store_true")
+    parser.add_argument("--voice-b", help="B's espeak-ng voice as NAME,PITCH,SPEED (default nl+f4,85,175): try voices nearer A's")
     args = parser.parse_args()
     if args.audio:
         audio, truth = args.audio, json.loads(args.truth.read_text())
     else:
         CACHE.mkdir(exist_ok=True)
-        audio = CACHE / f"conversation-{args.minutes}m-s{args.seed}-snr{args.snr}.ogg"
+        other = "-" + args.voice_b.replace(",", "_").replace("+", "") if args.voice_b else ""
+        audio = CACHE / f"conversation-{args.minutes}m-s{args.seed}-snr{args.snr}{other}.ogg"
         truth_path = audio.with_suffix(".json")
         if not audio.exists() or not truth_path.exists():
-            make(audio, truth_path, random_script(args.minutes, args.seed), args.snr, args.seed)
+            make(audio, truth_path, random_script(args.minutes, args.seed), args.snr, args.seed, voices_with(args.voice_b))
         truth = json.loads(truth_path.read_text())
     started = time.perf_counter()
     speech._vad_session()

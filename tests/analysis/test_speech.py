@@ -8,6 +8,7 @@ same on a longer conversation.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,8 @@ from vib.analysis.speech import (
     speech_probabilities,
 )
 from vib.media.audio import SAMPLE_RATE, read_speech_audio
+from vib.media.demo_clip import _schedule as demo_schedule
+from vib.media.demo_clip import make_demo_clip
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOLERANCE_MS = 250
@@ -85,6 +88,11 @@ def test_the_speech_probability_comes_every_32_ms_and_is_high_in_speech_and_low_
     assert probabilities[in_pauses].max() < 0.25  # measured 0.05
 
 
+def test_the_model_is_found_without_importing_its_package_which_needs_torch(heard):
+    assert speech.model_path().name == "silero_vad.onnx" and speech.model_path().is_file()
+    assert "silero_vad" not in sys.modules and "torch" not in sys.modules
+
+
 def test_time_is_in_whole_ms_and_every_list_is_in_time_order(heard):
     starts = [s.start_ms for s in heard.speech]
     assert starts == sorted(starts) and all(s.start_ms < s.end_ms for s in heard.speech)
@@ -101,8 +109,8 @@ def test_turns_are_found_where_they_start_within_250_ms(heard, truth):
     found = [t.at_ms for t in heard.turns]
     true = [t["at_ms"] for t in truth["turns"]]
     hits = matched(found, true)
-    # Measured: 9 of 10 found, 9 of 10 right (the one missed is where B starts over A: the voice is
-    # heard to change ~370 ms late, when A stops).
+    # Measured: 10 of 10 found, 10 of 10 right (before the voice change inside one speech span was moved
+    # back to where the new voice's pitch is first heard, the overlap's turn came 370 ms late).
     assert hits / len(found) >= 0.8
     assert hits / len(true) >= 0.8
     after_pause = [t["at_ms"] for t in truth["turns"] if t["reason"] == "after_pause"]
@@ -175,25 +183,28 @@ def test_two_voices_are_told_apart_and_a_is_the_one_heard_first(heard, truth, re
 def test_a_voice_change_without_a_pause_is_a_turn(heard, truth):
     changes = [t for t in truth["turns"] if t["reason"] == "voice_change"]
     found = [t for t in heard.turns if t.reason == "voice_change"]
-    assert matched([t.at_ms for t in found], [t["at_ms"] for t in changes]) >= len(changes) - 1  # measured 4 of 5
+    assert matched([t.at_ms for t in found], [t["at_ms"] for t in changes]) >= len(changes) - 1  # measured 5 of 5
     assert all(t.voice in ("A", "B") and 0 <= t.confidence <= 1 for t in found)
 
 
 def test_the_second_voice_starting_before_the_first_has_finished_is_an_overlap(heard, truth):
-    (true,) = truth["overlaps"]
-    assert [o for o in heard.overlaps if o[0] - 500 <= true["end_ms"] and true["start_ms"] <= o[1] + 500]
-    assert len(heard.overlaps) <= 2  # measured 1
+    (true,) = truth["overlaps"]  # 18310-18910
+    # Measured: one overlap, 18460-18478 (from where B's pitch is first heard to where B took over).
+    (found,) = heard.overlaps
+    assert abs(found[0] - true["start_ms"]) <= TOLERANCE_MS
+    assert found[0] <= found[1] <= true["end_ms"] + TOLERANCE_MS
 
 
-def test_one_voice_alone_is_not_split_in_two(recording, truth):
+@pytest.mark.parametrize("voice", ["A", "B"])
+def test_one_voice_alone_is_not_split_in_two(recording, truth, voice):
     room = recording[: int(0.7 * SAMPLE_RATE)]  # before anyone speaks
     alone = recording.copy()
     for span in truth["speech"]:
-        if span["voice"] == "B":
+        if span["voice"] != voice:
             a, b = span["start_ms"] * SAMPLE_RATE // 1000, span["end_ms"] * SAMPLE_RATE // 1000
             alone[a:b] = np.resize(room, b - a)
-    for span in truth["speech"]:  # where they overlapped, A is put back
-        if span["voice"] == "A":
+    for span in truth["speech"]:  # where they overlapped, the voice is put back
+        if span["voice"] == voice:
             a, b = span["start_ms"] * SAMPLE_RATE // 1000, span["end_ms"] * SAMPLE_RATE // 1000
             alone[a:b] = recording[a:b]
     heard = analyse(alone)
@@ -283,3 +294,17 @@ def test_without_a_worker_and_a_client_there_is_no_ratio_and_no_waiting():
 def test_figures_of_silence():
     figures = conversation_figures(Conversation(), {"A": "worker", "B": "client"})
     assert figures == {"talk_ms": {"A": 0, "B": 0}, "talk_ratio": None, "pauses": 0, "waiting_ms": None, "overlaps": 0}
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_every_turn_of_the_demo_clip_is_suggested_where_it_starts(tmp_path):
+    path = tmp_path / "demo.mp4"
+    make_demo_clip(path)
+    heard = analyse(read_speech_audio(path))
+    starts = [round(start * 1000) for _speaker, start, _end in demo_schedule()][1:]  # the first starts the clip
+    assert heard.voices == 2
+    assert matched([t.at_ms for t in heard.turns], starts) == len(starts)  # measured 9 of 9, all within 30 ms
+    assert len(heard.turns) == len(starts)
+    assert [t.voice for t in heard.turns] == ["B", "A"] * 4 + ["B"]  # A is the worker, who opens the clip

@@ -22,7 +22,8 @@ def read_speech_audio(path: str | os.PathLike) -> np.ndarray | None:
     """The first audio stream, decoded and resampled to 16 kHz mono float32 in [-1, 1].
 
     None when the file has no audio stream: a silent clip is not an error, it just has nothing to hear.
-    A file that cannot be opened or whose sound cannot be decoded raises MediaError.
+    A file that cannot be opened or whose sound cannot be decoded raises MediaError. Sample 0 is the
+    first decoded sample: a stream that starts later than the video (its start_time) is not shifted.
     """
     try:
         container = av.open(str(path))

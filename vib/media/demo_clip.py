@@ -1,4 +1,4 @@
-"""The demo clip: two drawn figures taking turns in a conversation, with tones for their voices.
+"""The demo clip: two drawn figures taking turns in a conversation, with speech-like babble for their voices.
 
 Generated with PyAV and OpenCV, so no recording of a real person is ever shipped.
 """
@@ -92,15 +92,61 @@ def make_demo_clip(path: str | Path) -> None:
         write_samples(out, audio, _voices(spans, seconds), RATE)
 
 
+# Vowels as their first three formants (Hz, an adult's), and how wide each resonance is.
+VOWELS = ((730, 1090, 2440), (270, 2290, 3010), (530, 1840, 2480), (570, 840, 2410), (300, 870, 2240), (660, 1720, 2410), (440, 1020, 2240))
+BANDWIDTHS = (90.0, 110.0, 170.0)
+FORMANT_SCALE = (1.0, 1.12)  # the parent's shorter vocal tract lifts her formants
+CONSONANT = 0.06  # seconds of hiss before a vowel
+TURN_END_SILENCE = 0.45  # seconds of silence at the end of every turn, so that turns are heard
+
+
 def _voices(spans, seconds: float) -> np.ndarray:
-    t = np.arange(int(seconds * RATE)) / RATE
-    samples = np.zeros_like(t, dtype=np.float32)
+    """Speech-like babble for every turn: a glottal source at the speaker's pitch through vowel formants.
+
+    Plain tones would be ignored by a speech detector (rightly); this babble has what speech has:
+    harmonics of a wandering pitch, shaped by formants that move from syllable to syllable, and
+    syllables at about four a second (the loudness the drawn mouths follow, _syllables). Every turn
+    starts speaking at its start and falls silent TURN_END_SILENCE before its end.
+    """
+    samples = np.zeros(int(seconds * RATE), dtype=np.float32)
+    rng = np.random.default_rng(11)
     for speaker, start, end in spans:
-        part = (t >= start) & (t < end)
-        local = t[part] - start
-        envelope = np.maximum(0, np.sin(2 * np.pi * 4.2 * local)) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.7 * local) ** 2)
-        pitch = VOICES[speaker] * (1 + 0.05 * np.sin(2 * np.pi * 1.3 * local))
-        phase = 2 * np.pi * np.cumsum(pitch) / RATE
-        tone = np.sin(phase) + 0.4 * np.sin(2 * phase) + 0.2 * np.sin(3 * phase)
-        samples[part] = (0.15 * envelope * tone).astype(np.float32)
+        first, last = int(start * RATE), int((end - TURN_END_SILENCE) * RATE)
+        local = np.arange(last - first) / RATE
+        samples[first:last] = _babble(local, speaker, rng)
     return samples
+
+
+def _babble(local: np.ndarray, speaker: int, rng: np.random.Generator) -> np.ndarray:
+    """One turn's babble at times `local` (seconds into the turn): consonant-vowel syllables."""
+    envelope = np.maximum(0, np.sin(2 * np.pi * 4.2 * local)) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.7 * local) ** 2)  # as _syllables
+    syllable = np.floor(local * 4.2).astype(int)
+    count = syllable[-1] + 2
+    # Pitch: the speaker's own, a target per syllable (stressed ones higher), gliding, falling towards
+    # the end of the phrase, with a little jitter.
+    targets = VOICES[speaker] * (1 + 0.08 * rng.standard_normal(count)) * np.where(rng.random(count) < 0.25, 1.15, 1.0)
+    into = local * 4.2 - syllable
+    pitch = targets[syllable] * (1 - into) + targets[syllable + 1] * into
+    pitch *= (1 - 0.12 * local / max(local[-1], 1e-3)) * (1 + 0.01 * rng.standard_normal(len(local)))
+    phase = 2 * np.pi * np.cumsum(pitch) / RATE
+    # Formants glide from one vowel to the next at every syllable.
+    vowels = np.array(VOWELS, dtype=float)[rng.integers(0, len(VOWELS), count)] * FORMANT_SCALE[speaker]
+    formants = vowels[syllable] * (1 - into[:, None]) + vowels[syllable + 1] * into[:, None]
+    voiced = np.zeros_like(local)
+    for harmonic in range(1, int(4500 / VOICES[speaker]) + 1):
+        frequency = harmonic * pitch
+        gain = 1.0 / harmonic  # the glottal source, lips included: about -6 dB an octave
+        for formant, bandwidth in zip(formants.T, BANDWIDTHS, strict=True):  # second-order resonances
+            gain = gain * formant**2 / np.sqrt((formant**2 - frequency**2) ** 2 + (frequency * bandwidth) ** 2)
+        voiced += gain * np.sin(harmonic * phase)
+    voiced *= envelope / max(np.abs(voiced).max(), 1e-9)
+    # Consonants: a hiss (above 2.5 kHz) in the 60 ms before each vowel, for most syllables.
+    spectrum = np.fft.rfft(rng.standard_normal(len(local)))
+    spectrum[np.fft.rfftfreq(len(local), 1 / RATE) < 2500] = 0
+    hiss = np.fft.irfft(spectrum, len(local))
+    hiss /= max(np.abs(hiss).max(), 1e-9)
+    before_vowel = (1 - into) / 4.2  # seconds until the next syllable's vowel starts
+    gate = (before_vowel < CONSONANT) & (rng.random(count) < 0.7)[syllable + 1]
+    consonant = np.where(gate, np.sin(np.pi * before_vowel / CONSONANT), 0.0)  # rises and falls within CONSONANT
+    sound = voiced + 0.25 * consonant * hiss
+    return (0.3 * sound / max(np.abs(sound).max(), 1e-9)).astype(np.float32)
