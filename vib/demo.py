@@ -60,20 +60,26 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
 
 
 def _code_demo_moments(session, clip, worker) -> None:
-    """A worker's first coding of the demo conversation: the parent looks up near the end of each
-    turn (an initiative), which the worker receives half a second into the next turn."""
-    t = 0.0
+    for fields in demo_moments():
+        create_moment(session, clip, worker, fields)
+
+
+def demo_moments() -> list[dict]:
+    """A worker's first coding of the demo conversation: each parent's turn, the parent looking up
+    near its end (an initiative), which the worker receives half a second into the next turn."""
+    moments, t = [], 0.0
     notes = {1: "Ouder kijkt op en begint te vertellen.", 3: "Ik wacht tot ze klaar is; ze gaat verder."}
     for i, (speaker, seconds) in enumerate(TURNS):
         start = round(t * 1000)
         if speaker == 1:
             tags = ["better_than_usual", "learning_question"] if i == 3 else []
-            create_moment(session, clip, worker, {"start_ms": start, "end_ms": start + round(seconds * 1000), "code": "bc.beurt.jij"})
+            moments.append({"start_ms": start, "end_ms": start + round(seconds * 1000), "code": "bc.beurt.jij"})
             looks_up = start + round(seconds * 1000) - 1500
-            create_moment(session, clip, worker, {"start_ms": looks_up, "code": "bc.initiatief", "note": notes.get(i, ""), "tags": tags})
+            moments.append({"start_ms": looks_up, "code": "bc.initiatief", "note": notes.get(i, ""), "tags": tags})
         elif i:
-            create_moment(session, clip, worker, {"start_ms": start + 500, "code": "bc.ontvangen.verbaal"})
+            moments.append({"start_ms": start + 500, "code": "bc.ontvangen.verbaal"})
         t += seconds
+    return moments
 
 
 def propose_demo_fragment(app: Flask) -> None:
