@@ -46,7 +46,7 @@ def test_the_worker_walks_the_suggestions_with_n_accepts_two_with_code_keys_and_
     # N: the first suggestion, the worker's speech; the video stands on its frame (210 ms is shown by
     # the frame from 200 ms). The code key i makes it a moment of that span, actor the worker.
     page.evaluate("document.activeElement.blur()")
-    press_until(page, "n", "Suggestion 1 of 5: speech of voice A (Worker), 0:00.210–0:01.390")
+    press_until(page, "n", "Suggestion 1 of 5: speech of voice A (Worker), 0:00.200–0:01.360")  # on the frames
     wait_until(page, f"{VIDEO_MS} === 200")
     snap(page, "suggestions-1-speech")
     page.keyboard.press("i")
@@ -62,7 +62,7 @@ def test_the_worker_walks_the_suggestions_with_n_accepts_two_with_code_keys_and_
     wait_until(page, f"document.querySelector('{STATUS}').textContent.startsWith('Suggestion dismissed')")
     press_until(page, "n", "Suggestion 3 of 5: pause")
     wait_until(page, f"{VIDEO_MS} === 1360")
-    press_until(page, "n", "Suggestion 4 of 5: speech of voice B (Client), 0:02.890–0:03.800")
+    press_until(page, "n", "Suggestion 4 of 5: speech of voice B (Client), 0:02.880–0:03.800")
     page.keyboard.press("o")
     wait_until(page, "document.querySelectorAll('.moment-list li').length === 2")
     wait_saved(page)

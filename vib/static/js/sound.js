@@ -133,7 +133,9 @@ export class SoundPanel {
     this.page.timeline.reveal(next.start_ms);
     this.page.timeline.invalidate();
     const n = this.suggestions.indexOf(next) + 1;
-    const time = next.end_ms > next.start_ms ? `${formatTime(next.start_ms)}–${formatTime(next.end_ms)}` : formatTime(next.start_ms);
+    // The frames it would become (as the server puts an accepted suggestion on them).
+    const [from, to] = [this.page.frames.at(next.start_ms), this.page.frames.at(next.end_ms)];
+    const time = next.end_ms > next.start_ms ? `${formatTime(from)}–${formatTime(Math.max(to, from))}` : formatTime(from);
     this.say(fill(this.msg.msgCurrent, { n, count: this.suggestions.length, what: this.describe(next), time }));
   }
 
