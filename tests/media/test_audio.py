@@ -66,6 +66,33 @@ def test_the_sound_of_a_video_is_read(tmp_path):
     assert np.abs(samples).max() > 0.01
 
 
+def test_sound_that_starts_after_the_first_picture_keeps_its_place_on_the_clip(tmp_path):
+    # A phone may start recording sound a little after the picture: times in the sound must be times
+    # on the clip's frames, so the sound is read from the video's start with silence before it.
+    path = tmp_path / "late_sound.mp4"
+    rate, late = 48000, 0.5
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 64, 64, "yuv420p"
+        audio = out.add_stream("aac", rate=rate)
+        audio.layout = "mono"
+        for index in range(50):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="bgr24")
+            frame.pts = index
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone, size = sine(1.0, -20, rate=rate), audio.codec_context.frame_size or 1024
+        for start in range(0, len(tone), size):
+            frame = av.AudioFrame.from_ndarray(tone[None, start : start + size], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, round(late * rate) + start, Fraction(1, rate)
+            out.mux(audio.encode(frame))
+        out.mux(audio.encode(None))
+    samples = read_speech_audio(path)
+    loud = np.flatnonzero(np.abs(samples) > 0.05)
+    assert abs(loud[0] / SAMPLE_RATE - late) < 0.05
+    assert abs(len(samples) / SAMPLE_RATE - (late + 1.0)) < 0.1
+
+
 def test_a_video_without_sound_has_no_speech_audio(tmp_path):
     path = tmp_path / "silent_film.mp4"
     make_clip(path, ClipSpec(seconds=1, audio=False))

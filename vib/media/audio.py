@@ -22,8 +22,10 @@ def read_speech_audio(path: str | os.PathLike) -> np.ndarray | None:
     """The first audio stream, decoded and resampled to 16 kHz mono float32 in [-1, 1].
 
     None when the file has no audio stream: a silent clip is not an error, it just has nothing to hear.
-    A file that cannot be opened or whose sound cannot be decoded raises MediaError. Sample 0 is the
-    first decoded sample: a stream that starts later than the video (its start_time) is not shifted.
+    A file that cannot be opened or whose sound cannot be decoded raises MediaError. Sample 0 is at the
+    video's start (its stream's start_time, where vib.media.frames counts frames from), so that times
+    in the sound are times on the clip's frames: sound that starts later is preceded by silence, sound
+    before the first picture is cut off. Without video, sample 0 is the first decoded sample.
     """
     try:
         container = av.open(str(path))
@@ -34,6 +36,9 @@ def read_speech_audio(path: str | os.PathLike) -> np.ndarray | None:
             return None
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
+        video = container.streams.video[0] if container.streams.video else None
+        video_start = float((video.start_time or 0) * video.time_base) if video is not None and video.time_base else None
+        first_time: float | None = None
         # Channels are averaged here, not by the resampler: FFmpeg's downmix adds them at -3 dB each,
         # which makes a stereo recording of one voice 3 dB louder than it is (and can clip it).
         # Out in one-second frames: turning many small frames into arrays costs more than the decoding.
@@ -41,6 +46,8 @@ def read_speech_audio(path: str | os.PathLike) -> np.ndarray | None:
         parts: list[np.ndarray] = []
         try:
             for frame in container.decode(stream):
+                if first_time is None:
+                    first_time = frame.time
                 frame.pts = None  # the resampler keeps its own clock: gaps in the stamps are not ours to fill
                 parts.extend(piece.to_ndarray().mean(axis=0) for piece in resampler.resample(frame))
             parts.extend(piece.to_ndarray().mean(axis=0) for piece in resampler.resample(None))
@@ -49,6 +56,9 @@ def read_speech_audio(path: str | os.PathLike) -> np.ndarray | None:
     if not parts:
         return np.zeros(0, dtype=np.float32)
     samples = np.concatenate(parts).astype(np.float32, copy=False)
+    if video_start is not None and first_time is not None:
+        lead = round((first_time - video_start) * SAMPLE_RATE)
+        samples = np.concatenate([np.zeros(lead, dtype=np.float32), samples]) if lead > 0 else samples[-lead:]
     return np.clip(samples, -1.0, 1.0, out=samples)
 
 
