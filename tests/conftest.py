@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from tests.videos import build
 from vib import create_app
@@ -24,6 +24,7 @@ from vib.accounts import second_factor
 from vib.accounts.models import User
 from vib.accounts.operations import add_user, create_token
 from vib.clips.models import Clip
+from vib.coding.models import AudioAnalysis, Suggestion
 from vib.core import audit, db
 from vib.core.db import Base, migrate, utcnow
 from vib.core.jobs import RedisJobs
@@ -318,7 +319,8 @@ PER_TEST_COLUMNS = {"id", "case_id", "uploaded_by_id", "created_at", "ready_at"}
 @pytest.fixture(scope="session")
 def processed_clip(tmp_path_factory, sqlite_migrated, videos):
     """cfr.mp4 uploaded and processed once per test run, in an app of its own: the column values of
-    its clip row (but PER_TEST_COLUMNS) and its media folder, for `ready_clip` to copy."""
+    its clip row (but PER_TEST_COLUMNS), its media folder and what its sound's analysis stored (the
+    row's values and its suggestions'), for `ready_clip` to copy."""
     home = tmp_path_factory.mktemp("processed_clip")
     shutil.copyfile(sqlite_migrated, home / "vib.sqlite3")
     app = create_app({"VIB_HOME": home / "home", "VIB_DATABASE_URL": f"sqlite:///{home / 'vib.sqlite3'}", **APP_CONFIG})
@@ -328,9 +330,15 @@ def processed_clip(tmp_path_factory, sqlite_migrated, videos):
         row = db.session().get(Clip, clip["id"])
         values = {c.key: getattr(row, c.key) for c in inspect(Clip).column_attrs if c.key not in PER_TEST_COLUMNS}
         folder = app.config["VIB_MEDIA_DIR"] / row.folder
+        sound = db.session().get(AudioAnalysis, clip["id"])
+        sound_values = {c.key: getattr(sound, c.key) for c in inspect(AudioAnalysis).column_attrs if c.key != "clip_id"}
+        heard = db.session().scalars(select(Suggestion).where(Suggestion.clip_id == clip["id"])).all()
+        heard_values = [
+            {c.key: getattr(s, c.key) for c in inspect(Suggestion).column_attrs if c.key not in ("id", "clip_id")} for s in heard
+        ]
         db.engine().dispose()
     release_app(app)
-    return values, folder
+    return values, folder, (sound_values, heard_values)
 
 
 @pytest.fixture
@@ -345,13 +353,15 @@ def ready_clip(app, api, people, case, processed_clip):
 
 def copy_processed_clip(app, people, case_id: int, processed_clip, **columns) -> int:
     """Another ready copy of `processed_clip` in the case, with `columns` changed (title, cycle …)."""
-    values, folder = processed_clip
+    values, folder, (sound, heard) = processed_clip
     with app.app_context():
         session = db.session()
         now = utcnow()
         clip = Clip(**values | columns, case_id=case_id, uploaded_by_id=people["worker"].id, created_at=now, ready_at=now)
         session.add(clip)
         session.flush()  # the id names its media folder
+        session.add(AudioAnalysis(**sound, clip_id=clip.id))
+        session.add_all(Suggestion(**suggestion, clip_id=clip.id) for suggestion in heard)
         shutil.copytree(folder, app.config["VIB_MEDIA_DIR"] / clip.folder)
         uploader = session.get(User, people["worker"].id)
         audit.record(session, uploader, "clip.upload", "clip", clip.id, "worker", detail=f"bytes={clip.size_bytes}")

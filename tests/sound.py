@@ -4,12 +4,12 @@ voice (A) from 0.21 s, a pause of 1.5 s, the client's voice (B) answering, and a
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from vib.analysis import speech
 from vib.clips.models import Clip
 from vib.coding import suggestions
-from vib.coding.models import Suggestion
+from vib.coding.models import AudioAnalysis, Suggestion
 from vib.core import db
 
 HEARD = speech.Conversation(
@@ -36,3 +36,11 @@ def store_sound(app, clip_id: int, conversation: speech.Conversation = HEARD) ->
         session.commit()
         query = select(Suggestion.id).where(Suggestion.clip_id == clip_id).order_by(Suggestion.start_ms, Suggestion.id)
         return list(session.scalars(query))
+
+
+def forget_sound(app, clip_id: int) -> None:
+    """The clip as it is before the analysis job ran."""
+    with app.app_context():
+        session = db.session()
+        session.execute(delete(AudioAnalysis).where(AudioAnalysis.clip_id == clip_id))
+        session.commit()

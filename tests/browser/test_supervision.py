@@ -32,7 +32,7 @@ def wait_ready(page):
 
 
 def feedback_lane_y(page):
-    lanes = page.locator(".lanes li:not(.feedback-lane)").count()
+    lanes = page.locator(".lanes li:not(.feedback-lane, .sound-lane, .suggestion-lane)").count()
     box = page.locator(".timeline canvas").bounding_box()
     return box["y"] + 20 + 24 * lanes + 4 + 4  # RULER, LANE (timeline.js); inside the marker's bubble
 

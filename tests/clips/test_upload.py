@@ -40,10 +40,12 @@ def row_counts(app) -> dict[str, int]:
 
 def test_the_ready_clip_of_the_tests_is_what_an_upload_makes(app, api, case, ready_clip, videos):
     """Most tests get their clip as a copy of one processed once per run (the `ready_clip` fixture):
-    an upload of the same video now leaves the same clip, the same files and audit row, and no other rows."""
+    an upload of the same video now leaves the same clip, the same files, audit row and analysis of its
+    sound, and no other rows."""
     before = row_counts(app)
     uploaded = upload_and_process(app, api("worker"), case["id"], videos["cfr.mp4"])
-    assert row_counts(app) == {**before, "clips": before["clips"] + 1, "audit_events": before["audit_events"] + 1}
+    one_more = ("clips", "audit_events", "audio_analyses")  # the clip, its upload's audit row, its sound's analysis
+    assert row_counts(app) == {**before, **{table: before[table] + 1 for table in one_more}}
     assert (ready_clip["title"], uploaded["title"]) == ("Recording 1", "Recording 2")
     assert (ready_clip["cycle"], uploaded["cycle"]) == (1, 2)  # the second clip of the case starts cycle 2
     per_clip = {"id", "title", "created_at", "page_url", "cycle"}
@@ -53,6 +55,8 @@ def test_the_ready_clip_of_the_tests_is_what_an_upload_makes(app, api, case, rea
     assert files_below(copied) == files_below(made)
     for name in files_below(made):
         assert (copied / name).read_bytes() == (made / name).read_bytes(), name
+    sound = [api("worker").get(f"/api/clips/{clip['id']}/audio/envelope").json for clip in (ready_clip, uploaded)]
+    assert [{**s, "clip_id": None} for s in sound[:1]] == [{**s, "clip_id": None} for s in sound[1:]]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import upload_and_process
-from tests.sound import ENVELOPE, store_sound
+from tests.sound import ENVELOPE, forget_sound, store_sound
 from vib.coding import suggestions
 from vib.coding.models import AudioAnalysis, Suggestion, SuggestionDecision
 from vib.core import db
@@ -36,7 +36,16 @@ def listed(client, clip_id: int) -> list[dict]:
     return response.json
 
 
-def test_a_clip_not_yet_analysed_has_no_suggestions_and_says_it_is_pending(api, ready_clip):
+def test_a_clip_of_a_tone_has_its_loudness_but_no_suggestions(api, ready_clip):
+    # ready_clip is cfr.mp4 as processed, analysis included: a 440 Hz tone is no speech
+    envelope = api("worker").get(f"/api/clips/{ready_clip['id']}/audio/envelope").json
+    assert envelope["state"] == "done" and envelope["voice_count"] == 0
+    assert abs(len(envelope["values"]) - ready_clip["duration_ms"] / 20) <= 2 and max(envelope["values"]) > 50
+    assert listed(api("worker"), ready_clip["id"]) == []
+
+
+def test_a_clip_not_yet_analysed_has_no_suggestions_and_says_it_is_pending(app, api, ready_clip):
+    forget_sound(app, ready_clip["id"])
     worker = api("worker")
     assert listed(worker, ready_clip["id"]) == []
     envelope = worker.get(f"/api/clips/{ready_clip['id']}/audio/envelope").json
@@ -154,11 +163,12 @@ def test_naming_the_voices_takes_only_worker_client_or_other_for_a_and_b(api, re
     assert refused.status_code == 422 and refused.json["field"] == field
 
 
-def test_a_voice_name_can_be_forgotten_and_voices_cannot_be_named_before_the_analysis(api, ready_clip):
+def test_a_voice_name_can_be_forgotten_and_voices_cannot_be_named_before_the_analysis(app, api, ready_clip):
+    forget_sound(app, ready_clip["id"])
     worker = api("worker")
     early = worker.patch(f"/api/clips/{ready_clip['id']}/voices", json={"A": "worker"})
     assert early.status_code == 409
-    store_sound(worker.client.application, ready_clip["id"])
+    store_sound(app, ready_clip["id"])
     assert worker.patch(f"/api/clips/{ready_clip['id']}/voices", json={"A": "worker", "B": "other"}).json == {"A": "worker", "B": "other"}
     assert worker.patch(f"/api/clips/{ready_clip['id']}/voices", json={"B": None}).json == {"A": "worker", "B": None}
 
@@ -244,6 +254,7 @@ def test_an_analysis_that_fails_is_kept_as_failed_and_not_tried_again(app, api, 
     def broken(path, settings):
         raise RuntimeError("the model could not be loaded")
 
+    forget_sound(app, ready_clip["id"])
     app.config["VIB_JOB_ISOLATION"] = False  # in this process, where the broken analysis is
     monkeypatch.setattr(suggestions, "listen", broken)
     for _ in range(2):

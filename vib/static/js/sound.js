@@ -52,6 +52,7 @@ export class SoundPanel {
     this.current = null; // the suggestion N went to: a code key accepts it while the video shows its start frame
     this.lanes = 2;
     page.timeline.addLayer(this);
+    document.querySelectorAll(".lanes .sound-lane, .lanes .suggestion-lane").forEach((label) => { label.hidden = false; });
     if (mayAnswer) page.hotkeys.suggestions = this;
     this.form?.addEventListener("change", (e) => this.nameVoice(e.target));
     this.load();
@@ -78,7 +79,6 @@ export class SoundPanel {
   show() {
     const { state, voices, voice_count: voiceCount } = this.envelope;
     const heard = state === "done";
-    document.querySelectorAll(".lanes .sound-lane, .lanes .suggestion-lane").forEach((label) => { label.hidden = false; });
     this.root.querySelector(".sound-legend").hidden = !heard || !this.mayAnswer || !this.suggestions.length;
     this.root.dataset.state = state;
     if (this.form) {
