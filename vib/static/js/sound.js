@@ -109,7 +109,8 @@ export class SoundPanel {
 
   describe(s) {
     if (s.kind === "pause") return this.msg.msgPause;
-    const voice = this.voiceWords(s.voice ?? "?");
+    if (!s.voice) return s.kind === "turn" ? this.msg.msgTurnAny : this.msg.msgSpeechAny; // one voice heard
+    const voice = this.voiceWords(s.voice);
     return fill(s.kind === "turn" ? this.msg.msgTurn : this.msg.msgSpeech, { voice });
   }
 
