@@ -87,6 +87,15 @@ def test_the_worker_walks_the_suggestions_with_n_accepts_two_with_code_keys_and_
     states = [s["state"] for s in api("worker").get(f"/api/clips/{clip_id}/suggestions").json]
     assert states == ["accepted", "dismissed", "open", "accepted", "open"]
 
+    # With the mouse: a click on the pause in the suggestions lane goes to it, as N would.
+    box = page.locator(".timeline canvas").bounding_box()
+    px_per_ms = float(page.locator(".timeline-content").get_attribute("data-px-per-ms"))
+    actors = page.locator(".lanes li:not(.feedback-lane, .sound-lane, .suggestion-lane)").count()
+    suggestion_lane_middle = 20 + 24 * (actors + 1) + 12  # RULER, LANE (timeline.js); under the sound lane
+    page.mouse.click(box["x"] + 2100 * px_per_ms, box["y"] + suggestion_lane_middle)
+    wait_until(page, f"document.querySelector('{STATUS}').textContent.includes('Suggestion 3 of 5: pause')")
+    wait_until(page, f"{VIDEO_MS} === 1360")
+
 
 def test_a_clip_without_sound_says_there_are_no_suggestions(app, api, people, live_server, page, case, processed_clip):
     clip_id = copy_processed_clip(app, people, case["id"], processed_clip)

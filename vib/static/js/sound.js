@@ -53,7 +53,10 @@ export class SoundPanel {
     this.lanes = 2;
     page.timeline.addLayer(this);
     document.querySelectorAll(".lanes .sound-lane, .lanes .suggestion-lane").forEach((label) => { label.hidden = false; });
-    if (mayAnswer) page.hotkeys.suggestions = this;
+    if (mayAnswer) {
+      page.hotkeys.suggestions = this;
+      page.timeline.canvas.addEventListener("pointerdown", (e) => this.click(e));
+    }
     this.form?.addEventListener("change", (e) => this.nameVoice(e.target));
     this.load();
   }
@@ -128,16 +131,36 @@ export class SoundPanel {
     if (!this.suggestions.length) return;
     const current = this.current && this.onScreen(this.current) ? this.current : null;
     const next = nextOpen(this.suggestions, this.page.playback.frameMs(), direction, current);
-    if (!next) { this.say(direction > 0 ? this.msg.msgNoNext : this.msg.msgNoPrevious); return; }
-    this.current = next;
-    this.page.playback.seek(this.page.frames.at(next.start_ms)); // the frame it falls in
-    this.page.timeline.reveal(next.start_ms);
+    if (next) this.goTo(next);
+    else this.say(direction > 0 ? this.msg.msgNoNext : this.msg.msgNoPrevious);
+  }
+
+  // The video to the suggestion's frame, and the status line says what it is.
+  goTo(suggestion) {
+    this.current = suggestion;
+    this.page.playback.seek(this.page.frames.at(suggestion.start_ms)); // the frame it falls in
+    this.page.timeline.reveal(suggestion.start_ms);
     this.page.timeline.invalidate();
-    const n = this.suggestions.indexOf(next) + 1;
+    const n = this.suggestions.indexOf(suggestion) + 1;
     // The frames it would become (as the server puts an accepted suggestion on them).
-    const [from, to] = [this.page.frames.at(next.start_ms), this.page.frames.at(next.end_ms)];
-    const time = next.end_ms > next.start_ms ? `${formatTime(from)}–${formatTime(Math.max(to, from))}` : formatTime(from);
-    this.say(fill(this.msg.msgCurrent, { n, count: this.suggestions.length, what: this.describe(next), time }));
+    const [from, to] = [this.page.frames.at(suggestion.start_ms), this.page.frames.at(suggestion.end_ms)];
+    const time = suggestion.end_ms > suggestion.start_ms ? `${formatTime(from)}–${formatTime(Math.max(to, from))}` : formatTime(from);
+    this.say(fill(this.msg.msgCurrent, { n, count: this.suggestions.length, what: this.describe(suggestion), time }));
+  }
+
+  // A click in the suggestions lane: the open suggestion under the pointer (a turn's mark, else the
+  // span it falls in), after the timeline's own handler moved the video to the pointer.
+  click(e) {
+    const { timeline } = this.page;
+    const box = timeline.canvas.getBoundingClientRect();
+    const top = timeline.layerTop + timeline.lane;
+    if (e.button !== 0 || e.clientY - box.top < top || e.clientY - box.top > top + timeline.lane) return;
+    const t = timeline.msAt(e.clientX - box.left);
+    const slack = 6 / timeline.pxPerMs;
+    const open = this.suggestions.filter((s) => s.state === "open");
+    const hit = open.find((s) => s.kind === "turn" && Math.abs(s.start_ms - t) <= slack)
+      ?? open.find((s) => s.kind !== "turn" && s.start_ms <= t && t <= s.end_ms);
+    if (hit) this.goTo(hit);
   }
 
   // Whether the video still shows the suggestion's start: the frame it falls in. Once the user moves
