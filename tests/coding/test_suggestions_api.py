@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import upload_and_process
 from tests.sound import ENVELOPE, forget_sound, store_sound
+from vib.clips.models import Clip
 from vib.coding import suggestions
 from vib.coding.models import AudioAnalysis, Suggestion, SuggestionDecision
 from vib.core import db
@@ -264,3 +265,15 @@ def test_an_analysis_that_fails_is_kept_as_failed_and_not_tried_again(app, api, 
     assert envelope["state"] == "failed" and envelope["values"] == []
     assert listed(api("worker"), ready_clip["id"]) == []
     assert api("worker").get(f"/api/clips/{ready_clip['id']}/stats").json["audio"] is None
+
+
+def test_analysing_again_replaces_the_earlier_analysis_and_its_answers(app, api, ready_clip, heard):
+    api("worker").post(f"/api/suggestions/{heard[PAUSE]}/dismiss")
+    with app.app_context(), db.unit_of_work() as session:
+        clip = session.get(Clip, ready_clip["id"])
+        assert session.get(AudioAnalysis, clip.id).status == "done"  # in the session when it is replaced
+        suggestions.store_analysis(session, clip, None, None)
+    assert api("worker").get(f"/api/clips/{ready_clip['id']}/audio/envelope").json["state"] == "no_audio"
+    assert listed(api("worker"), ready_clip["id"]) == []
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(SuggestionDecision)) == 0

@@ -81,33 +81,21 @@ def listen(path: str, settings: speech.Settings) -> tuple[np.ndarray | None, spe
 
 def store_analysis(db: Session, clip: Clip, envelope: np.ndarray | None, conversation: speech.Conversation | None) -> AudioAnalysis:
     """Keep what the sound says as the clip's suggestions (replacing an earlier analysis's)."""
-    db.execute(delete(Suggestion).where(Suggestion.clip_id == clip.id), execution_options={"synchronize_session": "fetch"})
-    db.execute(delete(AudioAnalysis).where(AudioAnalysis.clip_id == clip.id), execution_options={"synchronize_session": "fetch"})
-    if conversation is None or envelope is None:
-        analysis = AudioAnalysis(clip_id=clip.id, status="no_audio")
-        db.add(analysis)
-        db.flush()
-        return analysis
-    analysis = AudioAnalysis(
-        clip_id=clip.id,
-        status="done",
-        envelope=np.asarray(envelope, dtype=np.uint8).tobytes(),
-        voice_count=conversation.voices,
-        voices={},
-        overlaps=[[start, end] for start, end in conversation.overlaps],
-    )
+    delete_clip_suggestions(db, clip)
+    heard = conversation is not None and envelope is not None
+    analysis = AudioAnalysis(clip_id=clip.id, status="done" if heard else "no_audio")
     db.add(analysis)
-    rows = [
-        Suggestion(kind="speech", start_ms=s.start_ms, end_ms=s.end_ms, voice=s.voice, confidence=s.confidence) for s in conversation.speech
-    ]
-    rows += [
-        Suggestion(kind="pause", start_ms=p.start_ms, end_ms=p.end_ms, voice=None, confidence=p.confidence) for p in conversation.pauses
-    ]
-    rows += [Suggestion(kind="turn", start_ms=t.at_ms, end_ms=t.at_ms, voice=t.voice, confidence=t.confidence) for t in conversation.turns]
-    for row in rows:
-        row.clip_id = clip.id
-        row.confidence = round(float(row.confidence), 3)
-    db.add_all(rows)
+    if heard:
+        analysis.envelope = np.asarray(envelope, dtype=np.uint8).tobytes()
+        analysis.voice_count, analysis.voices = conversation.voices, {}
+        analysis.overlaps = [[start, end] for start, end in conversation.overlaps]
+        rows = [("speech", s.start_ms, s.end_ms, s.voice, s.confidence) for s in conversation.speech]
+        rows += [("pause", p.start_ms, p.end_ms, None, p.confidence) for p in conversation.pauses]
+        rows += [("turn", t.at_ms, t.at_ms, t.voice, t.confidence) for t in conversation.turns]
+        db.add_all(
+            Suggestion(clip_id=clip.id, kind=kind, start_ms=start, end_ms=end, voice=voice, confidence=round(float(confidence), 3))
+            for kind, start, end, voice, confidence in rows
+        )
     db.flush()
     return analysis
 
@@ -149,7 +137,7 @@ def clip_suggestions(db: Session, clip: Clip, viewer: User) -> list[dict]:
     """The clip's suggestions in time order, each with the viewer's answer to it."""
     decisions = _answers(db, clip, viewer)
     roles = voice_roles(db.get(AudioAnalysis, clip.id))
-    suggestions = db.scalars(select(Suggestion).where(Suggestion.clip_id == clip.id).order_by(Suggestion.start_ms, Suggestion.id))
+    suggestions = _in_time_order(db, clip.id)
     return [suggestion_json(s, decisions.get(s.id, OPEN), roles) for s in suggestions]
 
 
@@ -161,6 +149,10 @@ def _answers(db: Session, clip: Clip, viewer: User) -> dict[int, str]:
         .where(Suggestion.clip_id == clip.id, SuggestionDecision.user_id == viewer.id)
     )
     return {suggestion_id: state for suggestion_id, state, moment_id in rows if state == DISMISSED or moment_id is not None}
+
+
+def _in_time_order(db: Session, clip_id: int) -> list[Suggestion]:
+    return list(db.scalars(select(Suggestion).where(Suggestion.clip_id == clip_id).order_by(Suggestion.start_ms, Suggestion.id)))
 
 
 def suggestion_json(suggestion: Suggestion, state: str, roles: dict[str, str | None]) -> dict:
@@ -188,7 +180,7 @@ def audio_figures(db: Session, clip: Clip) -> dict | None:
     analysis = db.get(AudioAnalysis, clip.id)
     if analysis is None or analysis.status != "done":
         return None
-    rows = db.scalars(select(Suggestion).where(Suggestion.clip_id == clip.id).order_by(Suggestion.start_ms, Suggestion.id)).all()
+    rows = _in_time_order(db, clip.id)
     spans = [speech.SpeechSpan(r.start_ms, r.end_ms, r.voice, r.confidence) for r in rows if r.kind == "speech"]
     # A pause lies between two speech spans: the voices around it are theirs.
     stopped = {span.end_ms: span.voice for span in spans}
@@ -274,13 +266,15 @@ def set_voices(db: Session, clip: Clip, by: User, fields: dict) -> dict[str, str
 
 
 def delete_clip_suggestions(db: Session, clip: Clip) -> dict[str, int]:
+    """Also what store_analysis replaces, in the same session: the deleted rows leave its identity map."""
     count = db.scalar(select(func.count(Suggestion.id)).where(Suggestion.clip_id == clip.id)) or 0
     ids = select(Suggestion.id).where(Suggestion.clip_id == clip.id).scalar_subquery()
-    db.execute(
-        delete(SuggestionDecision).where(SuggestionDecision.suggestion_id.in_(ids)), execution_options={"synchronize_session": False}
-    )
-    db.execute(delete(Suggestion).where(Suggestion.clip_id == clip.id), execution_options={"synchronize_session": False})
-    db.execute(delete(AudioAnalysis).where(AudioAnalysis.clip_id == clip.id), execution_options={"synchronize_session": False})
+    for statement in (
+        delete(SuggestionDecision).where(SuggestionDecision.suggestion_id.in_(ids)),
+        delete(Suggestion).where(Suggestion.clip_id == clip.id),
+        delete(AudioAnalysis).where(AudioAnalysis.clip_id == clip.id),
+    ):
+        db.execute(statement, execution_options={"synchronize_session": "fetch"})
     return {"suggestions": count}
 
 
@@ -288,12 +282,8 @@ def export_clip_sound(db: Session, clip_ids: list[int]) -> list[dict]:
     """Per clip: the analysis's state, who the voices are, and every suggestion with each coder's answer."""
     parts = []
     for analysis in db.scalars(select(AudioAnalysis).where(AudioAnalysis.clip_id.in_(clip_ids)).order_by(AudioAnalysis.clip_id)):
-        suggestions = db.scalars(
-            select(Suggestion).where(Suggestion.clip_id == analysis.clip_id).order_by(Suggestion.start_ms, Suggestion.id)
-        ).all()
-        answers = (
-            db.execute(select(SuggestionDecision).where(SuggestionDecision.suggestion_id.in_([s.id for s in suggestions]))).scalars().all()
-        )
+        suggestions = _in_time_order(db, analysis.clip_id)
+        answers = db.scalars(select(SuggestionDecision).where(SuggestionDecision.suggestion_id.in_([s.id for s in suggestions])))
         by_suggestion: dict[int, list[dict]] = {}
         for answer in answers:
             by_suggestion.setdefault(answer.suggestion_id, []).append(
