@@ -253,7 +253,8 @@ def test_worker_presents_a_meeting_with_the_keyboard(app, api, live_server, page
     # F: the browser's full screen; Esc there only ends it, a second Esc leaves
     page.keyboard.press("f")
     wait_until(page, "document.fullscreenElement === document.documentElement", timeout=5)
-    assert page.locator("[data-action=fullscreen]").get_attribute("aria-pressed") == "true"
+    # The button follows the fullscreenchange event, which may come a moment after the element is set.
+    wait_until(page, "document.querySelector('[data-action=fullscreen]').getAttribute('aria-pressed') === 'true'", timeout=5)
     page.keyboard.press("Escape")
     wait_until(page, "document.fullscreenElement === null", timeout=5)
     page.wait_for_timeout(700)
