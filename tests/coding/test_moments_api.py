@@ -202,6 +202,29 @@ def test_a_new_scheme_version_never_changes_what_was_coded(app, worker, ready_cl
     assert listed[old["id"]]["scheme_version"] == 2 and listed[old["id"]]["code_label"] == "Initiative"
 
 
+def test_a_version_stored_before_n_and_x_were_reserved_still_reads_without_that_key(app, worker, ready_clip):
+    """An installation upgraded from before the suggestions: version 1 of basic communication gave Naming
+    the key n, which now walks the suggestions. What was coded with it still lists; that version's Naming
+    has no key (the page would give n to the suggestions), and no other code lost its key."""
+    from vib.coding.models import Moment
+    from vib.schemes.catalogue import BUILTIN_DIR
+    from vib.schemes.models import CodeScheme
+
+    document = json.loads((BUILTIN_DIR / "vib-basiscommunicatie.json").read_text())
+    document["version"] = 1
+    naming = next(code for code in document["codes"] if code["id"] == "bc.benoemen")
+    naming["hotkey"] = "n"
+    moment = add(worker, ready_clip, start_ms=100, code="bc.benoemen")
+    with app.app_context(), db.unit_of_work() as session:  # as version 1 stored it, before the upgrade
+        session.add(CodeScheme(scheme_id="vib-basiscommunicatie", version=1, document=document, origin="builtin"))
+        session.get(Moment, moment["id"]).scheme_version = 1
+    listed = worker.get(moments_url(ready_clip))
+    assert listed.status_code == 200, listed.json
+    assert [(m["scheme_version"], m["code_label"]) for m in listed.json] == [(1, "Naming")]
+    keys = {code["id"]: code["hotkey"] for code in worker.get("/api/schemes/vib-basiscommunicatie?version=1").json["codes"]}
+    assert keys["bc.benoemen"] is None and keys["bc.initiatief"] == "i"
+
+
 def test_the_frames_list_gives_the_start_of_every_frame(worker, ready_clip):
     times = worker.get(f"/api/clips/{ready_clip['id']}/frames").json["times_ms"]
     assert times[0] == 0 and times == sorted(times)

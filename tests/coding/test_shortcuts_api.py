@@ -50,3 +50,16 @@ def test_a_key_that_cannot_work_is_refused_with_the_reason(api, people, keys, sa
 @pytest.mark.parametrize("body", [{"single_keys": "no"}, {"keys": ["x"]}, {"keys": {"bc.initiatief": 1}}, {"colour": "red"}])
 def test_a_body_of_the_wrong_shape_is_refused(api, people, body):
     assert api("worker").put("/api/account/shortcuts", json=body).status_code == 422
+
+
+def test_a_key_stored_before_it_was_reserved_is_left_out(app, api, people):
+    """n and x came with the suggestions: a user who had given a code n before keeps the other keys,
+    and that code has its scheme's key again."""
+    from vib.accounts.models import User
+    from vib.accounts.operations import set_preference
+    from vib.core import db
+
+    with app.app_context(), db.unit_of_work() as session:
+        worker = session.get(User, people["worker"].id)
+        set_preference(worker, "shortcuts", {"single_keys": True, "keys": {"bc.benoemen": "n", "bc.initiatief": "q"}})
+    assert api("worker").get("/api/account/shortcuts").json == {"single_keys": True, "keys": {"bc.initiatief": "q"}}

@@ -21,13 +21,17 @@ MAX_KEYS = 500
 
 
 def shortcuts_of(user: User) -> dict:
+    """The user's shortcuts. A key stored before it was reserved (n and x came with the suggestions) is
+    left out: the code has its scheme's key again, and the settings page lets the user choose another."""
     stored = preference(user, NAME) or {}
-    return {"single_keys": stored.get("single_keys", True), "keys": dict(stored.get("keys") or {})}
+    keys = {code_id: key for code_id, key in (stored.get("keys") or {}).items() if key not in RESERVED_HOTKEYS}
+    return {"single_keys": stored.get("single_keys", True), "keys": keys}
 
 
 def set_shortcuts(db: Session, user: User, body: dict) -> dict:
     """Change the user's shortcuts: fields left out stay as they are. A key is one letter or digit,
-    not j, k or l (they move the video), and no two codes of a scheme share one."""
+    not one of RESERVED_HOTKEYS (they move the video and walk the suggestions), and no two codes of a
+    scheme share one."""
     unknown = sorted(set(body) - {"single_keys", "keys"})
     if unknown:
         raise FieldError(_l("Unknown field: %(name)s.", name=unknown[0]), unknown[0])

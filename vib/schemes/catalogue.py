@@ -130,7 +130,7 @@ def _lookup(db: Session, scheme_id: str, version: int | None) -> SchemeDefinitio
         stored = _stored(db, scheme_id, version)
         if stored is None:
             return None
-        _definitions[key] = parse_scheme(json.dumps(stored.document))
+        _definitions[key] = parse_scheme(json.dumps(stored.document), stored=True)
     return _definitions[key]
 
 

@@ -136,7 +136,10 @@ def load_scheme_file(path) -> SchemeDefinition:
     return parse_scheme(text)
 
 
-def parse_scheme(text: str) -> SchemeDefinition:
+def parse_scheme(text: str, *, stored: bool = False) -> SchemeDefinition:
+    """A scheme file's definition, or SchemeFormatError with the line. `stored`: a version read back from
+    the database. It was valid when it was stored; a key reserved since then (n and x came with the
+    suggestions) is left out, so that its code has no key rather than one the page gives to another use."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise SchemeFormatError("the file is empty")
@@ -147,8 +150,8 @@ def parse_scheme(text: str) -> SchemeDefinition:
     error = best_match(_VALIDATOR.iter_errors(document))
     if error is not None:
         raise _schema_error(text, error)
-    _check_rules(text, document)
-    return _build(document)
+    _check_rules(text, document, reserved=frozenset() if stored else RESERVED_HOTKEYS)
+    return _build(document, without_keys=RESERVED_HOTKEYS if stored else frozenset())
 
 
 def _refuse_duplicate_keys(pairs: list) -> dict:
@@ -178,7 +181,7 @@ def _line(text: str, path) -> int | None:
     return (entry.key_start or entry.value_start).line + 1  # the source map counts lines from 0
 
 
-def _check_rules(text: str, document: dict) -> None:
+def _check_rules(text: str, document: dict, reserved: frozenset[str]) -> None:
     """The rules JSON Schema cannot express."""
     code_paths: dict[str, tuple] = {}
     hotkey_owners: dict[str, str] = {}
@@ -194,7 +197,7 @@ def _check_rules(text: str, document: dict) -> None:
             if code_id in code_paths:
                 raise SchemeFormatError(f"code id '{code_id}' is used twice", _line(text, (*path, "id")))
             code_paths[code_id] = path
-            if hotkey in RESERVED_HOTKEYS:
+            if hotkey in reserved:
                 raise SchemeFormatError(
                     f"hotkey '{hotkey}' of {code_id} is reserved: the coding page moves the video with j, k and l, and walks the suggestions with n and x",
                     _line(text, (*path, "hotkey")),
@@ -207,12 +210,12 @@ def _check_rules(text: str, document: dict) -> None:
                 hotkey_owners[hotkey] = code_id
 
 
-def _build(document: dict) -> SchemeDefinition:
+def _build(document: dict, without_keys: frozenset[str]) -> SchemeDefinition:
     codes: list[SchemeCode] = []
     for top in document["codes"]:
-        parent = _code(top, None)
+        parent = _code(top, None, without_keys)
         codes.append(parent)
-        codes.extend(_code(sub, parent) for sub in top.get("subcodes", []))
+        codes.extend(_code(sub, parent, without_keys) for sub in top.get("subcodes", []))
     return SchemeDefinition(
         id=document["id"],
         version=int(document["version"]),  # JSON Schema also accepts 1.0 as an integer
@@ -223,7 +226,7 @@ def _build(document: dict) -> SchemeDefinition:
     )
 
 
-def _code(fields: dict, parent: SchemeCode | None) -> SchemeCode:
+def _code(fields: dict, parent: SchemeCode | None, without_keys: frozenset[str]) -> SchemeCode:
     def inherited(name: str, default=None):
         return fields.get(name, getattr(parent, name) if parent else default)
 
@@ -236,7 +239,7 @@ def _code(fields: dict, parent: SchemeCode | None) -> SchemeCode:
         level=int(fields["level"]) if "level" in fields else None,
         actor=inherited("actor"),
         colour=inherited("colour"),
-        hotkey=fields.get("hotkey"),
+        hotkey=None if fields.get("hotkey") in without_keys else fields.get("hotkey"),
         analysis_only=inherited("analysis_only", False),
         stats_role=inherited("stats_role"),
         source_confidence=fields.get("source_confidence"),
