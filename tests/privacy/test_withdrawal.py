@@ -4,12 +4,15 @@ for training and presentation every registered part hears of it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from tests.conftest import wait_for_jobs
-from tests.privacy.conftest import cli, clip_files, days_ago, media_tree
+from tests.privacy.conftest import cli, clip_files, days_ago, media_tree, organisation_today
+from vib.cases.models import ConsentRecord
+from vib.core import db
 from vib.privacy import registry
 
 
@@ -41,7 +44,7 @@ def test_within_the_grace_period_the_clip_says_when_and_why_then_the_purge_delet
     assert withdraw(api, case, ["analysis"]).status_code == 200
     wait_for_jobs(app)
     clip = api("worker").get(f"/api/clips/{worked_clip['id']}").json
-    in_a_week = (date.today() + timedelta(days=7)).isoformat()
+    in_a_week = (organisation_today(app) + timedelta(days=7)).isoformat()
     assert (clip["delete_after"], clip["deletion_reason"]) == (in_a_week, "withdrawal")
     assert clip["media_refusal"]  # access stopped at once
     page = browser_login("worker").get(f"/clips/{worked_clip['id']}").get_data(as_text=True)
@@ -71,6 +74,20 @@ def test_recording_the_consent_again_cancels_the_deletion(app, api, case, worked
     days_ago(app, 8, consents_of_case=case["id"])
     assert cli(app, "purge").output.count("deleted clip") == 0
     assert clip_files(app, worked_clip["id"])
+
+
+def test_a_withdrawal_late_in_the_evening_is_deleted_on_the_organisations_day(app, api, browser_login, case, ready_clip):
+    """At 23:30 UTC it is already the next day in Amsterdam: the clip's date and the case page's agree
+    on the day where the organisation is."""
+    withdraw(api, case, ["analysis"])
+    with app.app_context():
+        session = db.session()
+        late = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)  # 00:30 on 3 December in Amsterdam
+        session.execute(update(ConsentRecord).where(ConsentRecord.case_id == case["id"]).values(recorded_at=late))
+        session.commit()
+    assert api("worker").get(f"/api/clips/{ready_clip['id']}").json["delete_after"] == "2026-12-10"
+    case_page = browser_login("worker").get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "will be deleted on December 10, 2026" in case_page
 
 
 def test_someone_elses_withdrawal_keeps_its_own_date(app, api, case, ready_clip):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
+import pytz
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -148,8 +149,14 @@ def planned_deletion(clip: Clip, current: RetentionPolicy) -> PlannedDeletion:
         plans.append(PlannedDeletion(on, RETENTION_CLOSED, _start_of(on)))
     withdrawn = withdrawal_due(clip.case)
     if withdrawn is not None:
-        plans.append(PlannedDeletion(withdrawn.date(), WITHDRAWAL, withdrawn))
+        plans.append(PlannedDeletion(organisation_date(withdrawn), WITHDRAWAL, withdrawn))
     return min(plans, key=lambda plan: plan.due_at)
+
+
+def organisation_date(moment: datetime) -> date:
+    """The day a moment falls on where the organisation is (VIB_TIMEZONE), as the pages show its date:
+    a withdrawal's grace ending at 00:40 in Amsterdam ends on that day, not the UTC day before."""
+    return moment.astimezone(pytz.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _start_of(day: date) -> datetime:
