@@ -11,13 +11,13 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, select, text
 
+from tests.days import organisation_today
 from tests.videos import build
 from vib import create_app
 from vib.accounts import second_factor
@@ -290,7 +290,7 @@ def make_case(worker: Api) -> dict:
     for person, role in (("father", "parent"), ("worker", "worker")):
         r = worker.post(
             f"/api/cases/{made.json['id']}/consents",
-            json={"person": person, "role": role, "purposes": ["analysis"], "date": date.today().isoformat()},
+            json={"person": person, "role": role, "purposes": ["analysis"], "date": organisation_today().isoformat()},
         )
         assert r.status_code == 201, r.json
     return made.json
@@ -403,7 +403,7 @@ def certified(app, people):
     with app.app_context():
         session = db.session()
         for who in ("supervisor", "other_supervisor"):
-            certify(session, session.get(User, people[who].id), f"AIT-{who}", "AIT", date.today() + timedelta(days=730))
+            certify(session, session.get(User, people[who].id), f"AIT-{who}", "AIT", organisation_today() + timedelta(days=730))
         session.commit()
 
 
@@ -415,7 +415,7 @@ def consent_to_supervision(api, case) -> None:
                 "person": person,
                 "role": "parent" if person == "father" else "worker",
                 "purposes": ["supervision"],
-                "date": date.today().isoformat(),
+                "date": organisation_today().isoformat(),
             },
         )
         assert r.status_code == 201, r.json

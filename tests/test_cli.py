@@ -4,6 +4,7 @@ from datetime import UTC
 
 from click.testing import CliRunner
 
+from tests.days import organisation_today
 from vib import create_app
 from vib.cli import main
 
@@ -113,18 +114,18 @@ def _app(tmp_path):
 
 
 def test_user_certify_records_a_supervisors_certificate(tmp_path):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from vib.accounts.certificates import certificate_state
     from vib.accounts.operations import find_user
     from vib.core import audit, db
 
     assert run(tmp_path, "user", "add", "sup@example.org", "--role", "supervisor").exit_code == 0
-    soon = (date.today() + timedelta(days=30)).isoformat()
+    soon = (organisation_today() + timedelta(days=30)).isoformat()
     result = run(tmp_path, "user", "certify", "sup@example.org", "--number", "123", "--issuer", "AIT", "--valid-until", soon)
     assert result.exit_code == 0, result.output
     assert f"AIT no. 123, valid until {soon} (expiring)" in result.output
-    renewed = (date.today() + timedelta(days=3 * 365)).isoformat()
+    renewed = (organisation_today() + timedelta(days=3 * 365)).isoformat()
     assert run(tmp_path, "user", "certify", "sup@example.org", "--number", "456", "--valid-until", renewed).exit_code == 0
     with _app(tmp_path).app_context():
         user = find_user(db.session(), "sup@example.org")

@@ -4,7 +4,7 @@ meeting with its moment better than usual."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -19,6 +19,7 @@ from vib.clips.models import READY, Clip
 from vib.clips.operations import upload
 from vib.coding.operations import clip_moments, create_moment
 from vib.core import db, storage
+from vib.core.days import organisation_today
 from vib.library import operations as library
 from vib.library.models import Fragment
 from vib.media.demo_clip import TURNS, make_demo_clip
@@ -45,12 +46,12 @@ def set_up_demo(app: Flask) -> list[tuple[str, str, str]]:
         set_second_factor_for_workers(session, OPTIONAL)
         supervisor = find_user(session, "supervisor@demo.vib")
         if supervisor.certificate is None:  # certificates last three years
-            certify(session, supervisor, "DEMO-AIT-1", "AIT", date.today() + timedelta(days=3 * 365))
+            certify(session, supervisor, "DEMO-AIT-1", "AIT", organisation_today() + timedelta(days=3 * 365))
         worker = find_user(session, "worker@demo.vib")
         if session.scalar(select(Case).where(Case.code == DEMO_CASE, Case.owner_id == worker.id)) is None:
             case = create_case(session, worker, DEMO_CASE, DEMO_QUESTION)
             for person, role in (("ouder", "parent"), ("gezinsvoogd", "worker")):
-                record_consent(session, case, worker, person, role, ["analysis", "supervision", "training"], date.today())
+                record_consent(session, case, worker, person, role, ["analysis", "supervision", "training"], organisation_today())
             with storage.current().new_temp_file(prefix="demo-", suffix=".mp4") as temp:
                 temp.close()
                 make_demo_clip(temp.name)
@@ -107,7 +108,7 @@ def plan_demo_meeting(app: Flask) -> None:
         if clip is None or clip.status != READY or session.scalar(select(Meeting.id).where(Meeting.case_id == clip.case_id).limit(1)):
             return
         meeting = meetings.create_meeting(session, clip.case, worker, {
-            "date": (date.today() + timedelta(days=14)).isoformat(), "title": "Voortgangsbespreking (demo)",
+            "date": (organisation_today() + timedelta(days=14)).isoformat(), "title": "Voortgangsbespreking (demo)",
             "question": "Wat doe ik waardoor de ouder blijft vertellen?",
         })  # fmt: skip
         strength = next(m for m in clip_moments(session, clip) if "better_than_usual" in m.tags)

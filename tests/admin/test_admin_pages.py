@@ -1,11 +1,12 @@
 """The admin pages: accounts, roles, certificates and the audit log, for admins only."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.days import organisation_today
 from vib.accounts.certificates import certificate_state, certify
 from vib.accounts.models import User
 from vib.core import db
@@ -91,7 +92,7 @@ def test_forms_need_the_csrf_token(app, people, browser_login):
 
 
 def test_the_users_page_lists_everyone_with_roles_and_certificates(app, people, browser_login):
-    certify_now(app, people, "supervisor", date.today() + timedelta(days=30))
+    certify_now(app, people, "supervisor", organisation_today() + timedelta(days=30))
     page = browser_login("admin").get("/admin/users").get_data(as_text=True)
     for person in people.values():
         assert person.email in page
@@ -224,13 +225,15 @@ def test_an_admin_records_and_renews_a_certificate(app, people, browser_login):
     admin = browser_login("admin")
     supervisor_id = people["supervisor"].id
     url = f"/admin/users/{supervisor_id}/certificate"
-    soon = (date.today() + timedelta(days=60)).isoformat()
+    soon = (organisation_today() + timedelta(days=60)).isoformat()
     assert admin.post(url, data={"number": "AIT-77", "issuer": "AIT", "valid_until": soon, "csrf_token": admin.csrf}).status_code == 302
-    assert certificate_state(get_user(app, supervisor_id)) == "expiring"
-    later = (date.today() + timedelta(days=3 * 365)).isoformat()
+    with app.app_context():  # "expiring" counts from the organisation's day (VIB_TIMEZONE)
+        assert certificate_state(get_user(app, supervisor_id)) == "expiring"
+    later = (organisation_today() + timedelta(days=3 * 365)).isoformat()
     admin.post(url, data={"number": "AIT-78", "issuer": "AIT", "valid_until": later, "csrf_token": admin.csrf})
     user = get_user(app, supervisor_id)
-    assert (user.certificate.number, user.certificate.valid_until.isoformat(), certificate_state(user)) == ("AIT-78", later, "valid")
+    with app.app_context():
+        assert (user.certificate.number, user.certificate.valid_until.isoformat(), certificate_state(user)) == ("AIT-78", later, "valid")
     assert audit_rows(app) == [("admin@example.org", "admin", "certificate.set", "certificate", supervisor_id)] * 2
     assert "AIT-78" in admin.get(f"/admin/users/{supervisor_id}").get_data(as_text=True)
 
@@ -253,12 +256,12 @@ def test_a_bad_certificate_is_refused_with_a_message(app, people, browser_login,
 def test_a_supervisor_sees_a_notice_when_the_certificate_runs_out(app, people, browser_login):
     supervisor = browser_login("supervisor")
     assert "No supervisor certificate is recorded for you" in supervisor.get("/cases").get_data(as_text=True)
-    certify_now(app, people, "supervisor", date.today() + timedelta(days=200))
+    certify_now(app, people, "supervisor", organisation_today() + timedelta(days=200))
     assert "certificate-notice" not in supervisor.get("/cases").get_data(as_text=True)
-    certify_now(app, people, "supervisor", date.today() + timedelta(days=90))
+    certify_now(app, people, "supervisor", organisation_today() + timedelta(days=90))
     page = supervisor.get("/cases").get_data(as_text=True)
     assert "Your supervisor certificate (AIT, no. 123) is valid until" in page and "Renew it in time" in page
-    certify_now(app, people, "supervisor", date.today() - timedelta(days=1))
+    certify_now(app, people, "supervisor", organisation_today() - timedelta(days=1))
     assert "expired on" in supervisor.get("/cases").get_data(as_text=True)
     assert "certificate-notice" not in browser_login("worker").get("/cases").get_data(as_text=True)
 

@@ -7,7 +7,7 @@ An empty meeting says so; the handout opens from the meeting."""
 from __future__ import annotations
 
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 
 import cv2
 import numpy as np
@@ -16,6 +16,7 @@ import pytest
 from tests.browser.conftest import accessibility_violations
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import copy_processed_clip
+from tests.days import organisation_today
 from vib.media.synth import read_index
 
 INITIATIVE, RECEPTION = "bc.initiatief", "bc.ontvangen"
@@ -56,7 +57,8 @@ def code(api, clip_id, start_ms, code_id) -> dict:
 
 def new_meeting(api, case) -> dict:
     made = api("worker").post(
-        f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": "What helps the father keep talking?"}
+        f"/api/cases/{case['id']}/meetings",
+        json={"date": organisation_today().isoformat(), "question": "What helps the father keep talking?"},
     )
     assert made.status_code == 201, made.json
     return made.json
@@ -67,7 +69,7 @@ def presented(app, api, people, case, ready_clip, processed_clip, review):
     """Three clips of the case in three cycles, coded; the supervisor's feedback on the first; a meeting
     of three items (the first two from a moment, the third a span without one, to the clip's end)."""
     worker = api("worker")
-    today = date.today()
+    today = organisation_today()
     first = ready_clip["id"]
     clip_fields = {"title": "First visit", "cycle": 1, "recorded_on": (today - timedelta(days=60)).isoformat()}
     assert worker.patch(f"/api/clips/{first}", json=clip_fields).status_code == 200

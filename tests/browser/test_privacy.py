@@ -5,13 +5,13 @@ axe-core's WCAG 2.1 AA checks."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from babel.dates import format_date
 
 from tests.browser.conftest import accessibility_violations
 from tests.browser.test_upload_and_play import log_in, snap
+from tests.days import organisation_today
 from vib.privacy.operations import add_months
 
 
@@ -27,7 +27,7 @@ def deletion_notice(page, live_server, clip_id) -> tuple[str, str]:
 
 def test_withdrawing_and_giving_consent_again_and_closing_the_case_show_the_dates(app, people, case, ready_clip, live_server, page):
     app.config["VIB_DEFAULT_LOCALE"] = "en"
-    clip_id, today = ready_clip["id"], date.today()
+    clip_id, today = ready_clip["id"], organisation_today()
     page.on("dialog", lambda dialog: dialog.accept())  # "Withdraw the consent of …?", "Close this case?"
     log_in(page, live_server, "worker@example.org")
     page.wait_for_url("**/cases")
@@ -41,7 +41,7 @@ def test_withdrawing_and_giving_consent_again_and_closing_the_case_show_the_date
     page.get_by_role("button", name="Withdraw consent of father for Analysis by the worker").click()
     page.wait_for_url(f"**/cases/{case['id']}#consent")
     # the grace period ends a week from now; the pages give its day where the organisation is
-    in_a_week = (datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])) + timedelta(days=7)).date()
+    in_a_week = organisation_today() + timedelta(days=7)
     assert f"will be deleted on {long_date(in_a_week)}" in page.locator("#privacy").inner_text()
     assert accessibility_violations(page) == []
     on, text = deletion_notice(page, live_server, clip_id)

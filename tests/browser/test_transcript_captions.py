@@ -3,12 +3,12 @@ the player (on by the Captions button), follows and searches it in the panel, go
 and codes a cue as a moment with a code key; the other players of the clip get the captions too."""
 
 import io
-from datetime import date
 
 from tests.browser.conftest import accessibility_violations
 from tests.browser.test_coding import INITIATIVE, moments, open_coding, poll, wait_saved
 from tests.browser.test_upload_and_play import log_in, snap, wait_until
 from tests.conftest import copy_processed_clip
+from tests.days import organisation_today
 
 TRANSCRIPT = """WEBVTT
 
@@ -128,7 +128,9 @@ def test_the_meeting_page_and_its_presentation_caption_the_items_of_a_clip_with_
     second = copy_processed_clip(app, people, case["id"], processed_clip, title="Second visit", cycle=2)
     made = worker.post(f"/api/clips/{first}/transcript", data={"file": (io.BytesIO(TRANSCRIPT.encode()), "t.vtt"), "language": "nl"})
     assert made.status_code == 201, made.json
-    meeting = worker.post(f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": "What helps?"}).json
+    meeting = worker.post(
+        f"/api/cases/{case['id']}/meetings", json={"date": organisation_today().isoformat(), "question": "What helps?"}
+    ).json
     for clip_id in (first, second):
         span = {"clip_id": clip_id, "start_ms": 1800, "end_ms": 2600, "pre_roll_ms": 0, "post_roll_ms": 0}
         assert worker.post(f"/api/meetings/{meeting['id']}/items", json=span).status_code == 201

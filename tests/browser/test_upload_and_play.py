@@ -3,10 +3,10 @@
 import os
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 from tests.conftest import PASSWORD, RECOVERY_CODES
+from tests.days import organisation_today
 from vib.clips import operations
 
 SCREENSHOTS = Path(os.environ.get("VIB_SCREENSHOTS", "")) if os.environ.get("VIB_SCREENSHOTS") else None
@@ -61,7 +61,7 @@ def test_worker_uploads_a_clip_and_plays_it_with_a_filmstrip(app, people, live_s
     page.fill("input[name=person]", "mother")
     page.select_option("select[name=role]", "parent")
     page.check("input[name=purposes][value=analysis]")
-    page.fill("input[name=date]", date.today().isoformat())
+    page.fill("input[name=date]", organisation_today().isoformat())
     page.click("button:has-text('Record consent')")
     page.wait_for_selector("form.upload")
     page.wait_for_load_state("load")  # the confirmation is the page's script: a click before it ran would not ask

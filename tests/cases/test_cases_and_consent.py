@@ -1,11 +1,13 @@
 """Cases are pseudonymous; consent is held per person and per purpose."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-TODAY = date.today().isoformat()
+from tests.days import organisation_today
+
+TODAY = organisation_today().isoformat()
 
 
 def test_create_and_read_a_case(api):
@@ -64,7 +66,10 @@ def test_consent_accumulates_per_person_and_can_be_withdrawn(api, case):
         ({"person": "aunt", "role": "other", "purposes": [], "date": TODAY}, "purposes"),
         ({"person": "aunt", "role": "other", "purposes": ["marketing"], "date": TODAY}, "purposes"),
         ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": "5 May"}, "YYYY-MM-DD"),
-        ({"person": "aunt", "role": "other", "purposes": ["analysis"], "date": (date.today() + timedelta(days=2)).isoformat()}, "future"),
+        (
+            {"person": "aunt", "role": "other", "purposes": ["analysis"], "date": (organisation_today() + timedelta(days=2)).isoformat()},
+            "future",
+        ),
     ],
 )
 def test_invalid_consent_is_refused_with_a_reason(api, case, body, words):

@@ -1,11 +1,10 @@
 """Uploading a clip: checked by content, processed in the background, nothing left of a refused file."""
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import upload_and_process, wait_for_jobs
+from tests.days import organisation_today
 from tests.videos import files_below
 from vib.core import db
 from vib.core.db import Base
@@ -122,7 +121,7 @@ def test_upload_is_refused_until_everyone_consented_to_analysis(app, api, videos
     case_id = worker.post("/api/cases", json={"code": "C-2", "learning_question": "How do I wait?"}).json["id"]
     nobody = worker.upload(case_id, videos["cfr.mp4"])
     assert nobody.status_code == 403 and "consent" in nobody.json["error"]
-    today = date.today().isoformat()
+    today = organisation_today().isoformat()
     worker.post(f"/api/cases/{case_id}/consents", json={"person": "mother", "role": "parent", "purposes": ["analysis"], "date": today})
     worker.post(f"/api/cases/{case_id}/consents", json={"person": "child 14y", "role": "child", "purposes": ["supervision"], "date": today})
     partly = worker.upload(case_id, videos["cfr.mp4"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
 from tests.conftest import wait_for_jobs
+from tests.days import organisation_today
 from vib.clips.models import Clip
 from vib.core import db, storage
 
@@ -272,7 +272,7 @@ def test_withdrawn_analysis_consent_stops_coding_at_once(worker, ready_clip):
         assert response.status_code == 403 and "consent" in response.json["error"].lower()
     worker.post(
         f"/api/cases/{ready_clip['case_id']}/consents",
-        json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()},
+        json={"person": "father", "role": "parent", "purposes": ["analysis"], "date": organisation_today().isoformat()},
     )
     assert worker.get(moments_url(ready_clip)).status_code == 200
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import upload_and_process, wait_for_jobs
+from tests.days import organisation_today
 from tests.videos import astronaut_head
 from vib.clips import operations as clip_ops
 from vib.clips.models import Clip
@@ -24,7 +25,8 @@ def consent(api, case_id: int, purposes: list[str], people=("father", "worker"))
     for person in people:
         role = "worker" if person == "worker" else "parent"
         r = api("worker").post(
-            f"/api/cases/{case_id}/consents", json={"person": person, "role": role, "purposes": purposes, "date": date.today().isoformat()}
+            f"/api/cases/{case_id}/consents",
+            json={"person": person, "role": role, "purposes": purposes, "date": organisation_today().isoformat()},
         )
         assert r.status_code == 201, r.json
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import wait_for_jobs
+from tests.days import organisation_today
 from tests.library.conftest import propose, render_and_publish, withdraw
 from vib.core import db
 from vib.core.audit import AuditEvent
@@ -237,8 +238,8 @@ def test_expiry_defaults_to_the_policy_and_cannot_pass_it(app, api, published):
     fid = published["id"]
     from datetime import date
 
-    assert date.fromisoformat(published["expires_on"]).year == date.today().year + 5
-    too_late = api("trainer").patch(f"/api/fragments/{fid}", json={"expires_on": f"{date.today().year + 6}-01-01"})
+    assert date.fromisoformat(published["expires_on"]).year == organisation_today().year + 5
+    too_late = api("trainer").patch(f"/api/fragments/{fid}", json={"expires_on": f"{organisation_today().year + 6}-01-01"})
     assert too_late.status_code == 422 and too_late.json["field"] == "expires_on"
     assert api("trainer").patch(f"/api/fragments/{fid}", json={"expires_on": "yesterday"}).status_code == 422
     assert api("worker").patch(f"/api/fragments/{fid}", json={"title": "Mine"}).status_code == 404

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import copy_processed_clip
+from tests.days import organisation_today
 
 INITIATIVE, RECEPTION = "bc.initiatief", "bc.ontvangen"
 
@@ -27,7 +28,7 @@ def cycle_clips(app, api, people, case, ready_clip, processed_clip):
     of it as cycles 2 (a month ago) and 3 (today): cycle 1 coded with two initiatives of which one is
     received, cycle 2 not coded, cycle 3 with three initiatives all received and one moment better than
     usual."""
-    today = date.today()
+    today = organisation_today()
     first = ready_clip["id"]
     assert api("worker").patch(f"/api/clips/{first}", json={"recorded_on": (today - timedelta(days=60)).isoformat()}).status_code == 200
     second = copy_processed_clip(
@@ -46,7 +47,8 @@ def cycle_clips(app, api, people, case, ready_clip, processed_clip):
 @pytest.fixture
 def meeting(api, case):
     made = api("worker").post(
-        f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": "What helps the father keep talking?"}
+        f"/api/cases/{case['id']}/meetings",
+        json={"date": organisation_today().isoformat(), "question": "What helps the father keep talking?"},
     )
     assert made.status_code == 201, made.json
     return made.json

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,6 +15,7 @@ from pypdf.generic import ContentStream
 from sqlalchemy import select
 
 from tests.conftest import consent_to_supervision, wait_for_jobs
+from tests.days import organisation_today
 from tests.meetings.conftest import RECEPTION
 from vib.accounts.models import User
 from vib.core import db, storage
@@ -37,14 +38,14 @@ def case(api):
     made = worker.post("/api/cases", json={"code": "2026-017", "learning_question": LEARNING_QUESTION})
     assert made.status_code == 201, made.json
     for person, role in (("father", "parent"), ("worker", "worker")):
-        body = {"person": person, "role": role, "purposes": ["analysis"], "date": date.today().isoformat()}
+        body = {"person": person, "role": role, "purposes": ["analysis"], "date": organisation_today().isoformat()}
         assert worker.post(f"/api/cases/{made.json['id']}/consents", json=body).status_code == 201
     return made.json
 
 
 @pytest.fixture
 def meeting(api, case):
-    made = api("worker").post(f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": QUESTION})
+    made = api("worker").post(f"/api/cases/{case['id']}/meetings", json={"date": organisation_today().isoformat(), "question": QUESTION})
     assert made.status_code == 201, made.json
     return made.json
 

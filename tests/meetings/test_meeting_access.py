@@ -5,11 +5,10 @@ worker's alone: a review of one of its clips shows the supervisor nothing of the
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from tests.core.test_access import PEOPLE, _check, check_page
+from tests.days import organisation_today
 from tests.library.test_library_access import request_as
 
 MEETING_API_MATRIX = [
@@ -37,7 +36,7 @@ MEETING_PAGE_MATRIX = [
 @pytest.fixture
 def meeting_objects(api, case, ready_clip, review):
     worker = api("worker")
-    meeting = worker.post(f"/api/cases/{case['id']}/meetings", json={"date": date.today().isoformat(), "question": "What changed?"})
+    meeting = worker.post(f"/api/cases/{case['id']}/meetings", json={"date": organisation_today().isoformat(), "question": "What changed?"})
     item = worker.post(f"/api/meetings/{meeting.json['id']}/items", json={"clip_id": ready_clip["id"], "start_ms": 0, "end_ms": 1000})
     assert item.status_code == 201, item.json
     return {"case": case["id"], "clip": ready_clip["id"], "meeting": meeting.json["id"], "item": item.json["id"]}

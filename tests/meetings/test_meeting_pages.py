@@ -3,9 +3,8 @@ preparing it, and adding moments from the coding page and the review screen."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from tests.conftest import csrf_token
+from tests.days import organisation_today
 
 
 def test_the_case_page_lists_clips_by_cycle_and_shows_progress_with_its_numbers(browser_login, case, cycle_clips):
@@ -36,7 +35,8 @@ def test_a_meeting_is_planned_from_the_case_page_and_prepared_on_its_own(api, br
     client = browser_login("worker")
     token = csrf_token(client.get(f"/cases/{case['id']}").get_data(as_text=True))
     planned = client.post(
-        f"/meetings/for-case/{case['id']}", data={"csrf_token": token, "date": date.today().isoformat(), "question": "What changed?"}
+        f"/meetings/for-case/{case['id']}",
+        data={"csrf_token": token, "date": organisation_today().isoformat(), "question": "What changed?"},
     )
     assert planned.status_code == 302 and "/meetings/" in planned.location
     page = client.get(planned.location).get_data(as_text=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.conftest import upload_and_process, wait_for_jobs
+from tests.days import organisation_today
 from tests.meetings.conftest import INITIATIVE, code
 from vib.core import db
 from vib.core.audit import AuditEvent
@@ -23,7 +24,7 @@ def test_a_clip_is_dated_by_its_camera_and_starts_the_next_cycle_of_its_case(app
     first = upload_and_process(app, api("worker"), case["id"], filmed)
     second = upload_and_process(app, api("worker"), case["id"], undated)
     assert (first["recorded_on"], first["cycle"]) == ("2026-03-12", 1)
-    assert (second["recorded_on"], second["cycle"]) == (date.today().isoformat(), 2)  # no date in the file: the upload's
+    assert (second["recorded_on"], second["cycle"]) == (organisation_today().isoformat(), 2)  # no date in the file: the upload's
 
 
 def test_the_worker_corrects_the_recording_date_and_cycle(api, ready_clip):
@@ -31,7 +32,7 @@ def test_the_worker_corrects_the_recording_date_and_cycle(api, ready_clip):
     changed = api("worker").patch(url, json={"recorded_on": "2026-02-01", "cycle": 2})
     assert changed.status_code == 200, changed.json
     assert (changed.json["recorded_on"], changed.json["cycle"]) == ("2026-02-01", 2)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (organisation_today() + timedelta(days=1)).isoformat()
     for body in ({"cycle": 0}, {"cycle": -1}, {"cycle": "2"}, {"cycle": 100}, {"recorded_on": tomorrow}, {"recorded_on": "12-03-2026"}):
         refused = api("worker").patch(url, json=body)
         assert refused.status_code == 422 and refused.json["error"], body
@@ -89,7 +90,7 @@ def test_progress_gives_each_clips_figures_in_cycle_order_with_the_definitions_o
     assert (rows[0]["initiatives"], rows[0]["received_initiatives"]) == (2, 1)
     assert (rows[2]["initiatives"], rows[2]["received_initiatives"], rows[2]["strength_moments"]) == (3, 3, 1)
     assert rows[1]["reception_ratio"] is None and rows[1]["by_code"] == []  # not coded: no figures
-    assert rows[0]["recorded_on"] == (date.today() - timedelta(days=60)).isoformat() and rows[0]["duration_ms"] == 4000
+    assert rows[0]["recorded_on"] == (organisation_today() - timedelta(days=60)).isoformat() and rows[0]["duration_ms"] == 4000
 
 
 def test_progress_is_told_in_plain_words(api, case, cycle_clips):

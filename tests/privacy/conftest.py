@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -64,8 +63,3 @@ def days_ago(app, days: int, *, consents_of_case: int | None = None, clip_id: in
         if clip_id is not None:
             session.execute(update(Clip).where(Clip.id == clip_id).values(created_at=then))
         session.commit()
-
-
-def organisation_today(app) -> date:
-    """Today where the organisation is (VIB_TIMEZONE): a withdrawal's deletion day is counted there."""
-    return datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import wait_for_jobs
+from tests.days import organisation_today
 from tests.privacy.conftest import cli, clip_files, days_ago
 from tests.supervision.test_notifications import smtp_server  # noqa: F401 (a fixture)
 from vib.app import purge_daily
@@ -34,7 +35,7 @@ def test_months_are_added_to_the_same_day_or_the_last_of_a_shorter_month():
 
 
 def test_a_clip_is_kept_twelve_months_at_most_and_two_after_its_case_closes(api, case, ready_clip):
-    today = date.today()
+    today = organisation_today()
     assert delete_after(api, ready_clip) == (add_months(today, 12).isoformat(), "retention_max")
     closed = close(api, case)
     assert closed.status_code == 200 and closed.json["closed_on"] == today.isoformat()
@@ -57,7 +58,7 @@ def test_a_closed_case_takes_no_uploads(api, case, videos):
     "body, status, words",
     [
         ({"closed_on": "1 May"}, 422, "YYYY-MM-DD"),
-        ({"closed_on": (date.today() + timedelta(days=1)).isoformat()}, 422, "future"),
+        ({"closed_on": (organisation_today() + timedelta(days=1)).isoformat()}, 422, "future"),
         ({"closed_on": "2001-01-01"}, 422, "before it was made"),
     ],
 )
@@ -73,7 +74,7 @@ def test_the_purge_deletes_clips_of_cases_closed_long_enough_ago_and_clips_past_
     with app.app_context():  # closed three months ago (closing dates in the past are allowed)
         from vib.cases.models import Case
 
-        db.session().get(Case, case["id"]).closed_on = date.today() - timedelta(days=95)
+        db.session().get(Case, case["id"]).closed_on = organisation_today() - timedelta(days=95)
         db.session().commit()
     assert delete_after(api, ready_clip)[1] == "retention_closed"
     assert delete_after(api, uploaded_clip)[1] == "retention_max"
@@ -112,7 +113,7 @@ def test_the_policy_is_set_by_an_admin_within_its_limits(app, api, ready_clip):
     assert api("admin").get("/api/policy").json == {"clip_months_after_close": 2, "clip_max_months": 12, "fragment_months": 60}
     changed = api("admin").put("/api/policy", json={"clip_max_months": 6})
     assert changed.status_code == 200 and changed.json["clip_max_months"] == 6
-    assert delete_after(api, ready_clip)[0] == add_months(date.today(), 6).isoformat()
+    assert delete_after(api, ready_clip)[0] == add_months(organisation_today(), 6).isoformat()
     for body in ({"clip_max_months": 0}, {"clip_max_months": 121}, {"fragment_months": 61}, {"clip_months_after_close": "3"}, {"years": 1}):
         refused = api("admin").put("/api/policy", json=body)
         assert refused.status_code == 422 and refused.json["error"], body
@@ -158,7 +159,7 @@ def test_the_admin_retention_page_saves_the_policy_and_lists_what_is_due(app, ap
 
 def test_closing_and_reopening_on_the_case_page(browser_login, case, ready_clip):
     client = browser_login("worker")
-    closed = client.post(f"/cases/{case['id']}/close", data={"closed_on": date.today().isoformat(), "csrf_token": client.csrf})
+    closed = client.post(f"/cases/{case['id']}/close", data={"closed_on": organisation_today().isoformat(), "csrf_token": client.csrf})
     assert closed.status_code == 302
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "This case was closed on" in page and "Reopen the case" in page and "reopen it to upload" in page

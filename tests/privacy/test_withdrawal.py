@@ -4,13 +4,14 @@ for training and presentation every registered part hears of it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 
 from tests.conftest import wait_for_jobs
-from tests.privacy.conftest import cli, clip_files, days_ago, media_tree, organisation_today
+from tests.days import organisation_today
+from tests.privacy.conftest import cli, clip_files, days_ago, media_tree
 from vib.cases.models import ConsentRecord
 from vib.core import db
 from vib.privacy import registry
@@ -23,7 +24,7 @@ def withdraw(api, case, purposes, person="father"):
 def grant_analysis(api, case, person="father"):
     r = api("worker").post(
         f"/api/cases/{case['id']}/consents",
-        json={"person": person, "role": "parent", "purposes": ["analysis"], "date": date.today().isoformat()},
+        json={"person": person, "role": "parent", "purposes": ["analysis"], "date": organisation_today().isoformat()},
     )
     assert r.status_code == 201, r.json
 
@@ -44,7 +45,7 @@ def test_within_the_grace_period_the_clip_says_when_and_why_then_the_purge_delet
     assert withdraw(api, case, ["analysis"]).status_code == 200
     wait_for_jobs(app)
     clip = api("worker").get(f"/api/clips/{worked_clip['id']}").json
-    in_a_week = (organisation_today(app) + timedelta(days=7)).isoformat()
+    in_a_week = (organisation_today() + timedelta(days=7)).isoformat()
     assert (clip["delete_after"], clip["deletion_reason"]) == (in_a_week, "withdrawal")
     assert clip["media_refusal"]  # access stopped at once
     page = browser_login("worker").get(f"/clips/{worked_clip['id']}").get_data(as_text=True)
@@ -139,7 +140,7 @@ def heard():
 def test_withdrawing_training_or_presentation_reaches_what_registered_for_it(api, case, heard):
     api("worker").post(
         f"/api/cases/{case['id']}/consents",
-        json={"person": "father", "role": "parent", "purposes": ["training", "presentation"], "date": date.today().isoformat()},
+        json={"person": "father", "role": "parent", "purposes": ["training", "presentation"], "date": organisation_today().isoformat()},
     )
     assert withdraw(api, case, ["training"]).status_code == 200
     assert withdraw(api, case, ["presentation"]).status_code == 200

@@ -3,12 +3,13 @@ a review from request to close."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import consent_to_supervision
+from tests.days import organisation_today
 from vib.core import db
 from vib.core.audit import AuditEvent
 from vib.supervision.models import ReviewRequest
@@ -76,7 +77,7 @@ def test_only_a_supervisor_with_a_valid_certificate_can_be_asked(app, api, peopl
     assert ask(api, ready_clip).json["field"] == "supervisor"  # no certificate at all
     with app.app_context():
         session = db.session()
-        certify(session, session.get(User, people["supervisor"].id), "AIT-1", "AIT", date.today() - timedelta(days=1))
+        certify(session, session.get(User, people["supervisor"].id), "AIT-1", "AIT", organisation_today() - timedelta(days=1))
         session.commit()
     assert ask(api, ready_clip).json["field"] == "supervisor"  # expired yesterday
     assert [s["email"] for s in api("worker").get("/api/supervisors").json] == []
@@ -149,8 +150,8 @@ def test_access_lasts_the_configured_period_after_the_review_is_closed(app, api,
     api("supervisor").post(f"/api/reviews/{review['id']}/send")
     closed = api("worker").post(f"/api/reviews/{review['id']}/close").json
     assert closed["state"] == "closed"
-    until = closed["access_until"][:10]
-    assert until == (date.today() + timedelta(days=30)).isoformat() or until == (date.today() + timedelta(days=31)).isoformat()
+    until, today = closed["access_until"][:10], db.utcnow().date()  # a moment in UTC, not a day
+    assert until in ((today + timedelta(days=30)).isoformat(), (today + timedelta(days=31)).isoformat())
     assert statuses(api, "supervisor", ready_clip) == [200] * 5
     with app.app_context():  # the period has passed
         db.session().execute(update(ReviewRequest).values(access_until=db.utcnow() - timedelta(seconds=1)))

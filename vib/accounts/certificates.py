@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vib.accounts.models import Certificate, User, UserRole
+from vib.core.days import organisation_today
 from vib.core.errors import UserError
 
 EXPIRY_WARNING = timedelta(days=90)
@@ -26,7 +27,7 @@ def certificate_state(user: User, today: date | None = None) -> str | None:
     certificate = user.certificate
     if certificate is None:
         return None
-    today = today or date.today()
+    today = today or organisation_today()
     if certificate.valid_until < today:
         return EXPIRED
     return EXPIRING if certificate.valid_until - today <= EXPIRY_WARNING else VALID
@@ -38,7 +39,7 @@ def may_be_asked(user: User, today: date | None = None) -> bool:
 
 
 def askable_supervisors(db: Session, today: date | None = None) -> list[User]:
-    today = today or date.today()
+    today = today or organisation_today()
     query = (
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -52,7 +53,7 @@ def askable_supervisors(db: Session, today: date | None = None) -> list[User]:
 def needing_attention(db: Session, today: date | None = None) -> list[tuple[User, str | None]]:
     """Active supervisors whose certificate is expired, missing (None) or expiring: the admin's to-do
     list, most urgent first (expired, missing, then expiring by date)."""
-    today = today or date.today()
+    today = today or organisation_today()
     query = (
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -77,7 +78,7 @@ def certify(db: Session, user: User, number: str, issuer: str, valid_until: date
             valid_until = date.fromisoformat(str(valid_until))
         except ValueError:
             raise CertificateError(_l("Give the date the certificate is valid until as YYYY-MM-DD.")) from None
-    if valid_until > (today or date.today()) + LONGEST_VALIDITY:
+    if valid_until > (today or organisation_today()) + LONGEST_VALIDITY:
         raise CertificateError(_l("A certificate is valid for three years: check the year of %(date)s.", date=valid_until.isoformat()))
     if not user.has_role("supervisor"):
         raise CertificateError(_l("Only a supervisor has a certificate: give %(email)s the supervisor role first.", email=user.email))

@@ -19,6 +19,7 @@ from vib.accounts.models import User
 from vib.admin import operations as ops
 from vib.admin.forms import ROLE_LABELS, CertificateForm, NewUserForm, PasswordForm, RetentionForm, UserForm
 from vib.core import access, audit, db, jobs
+from vib.core.days import organisation_today
 from vib.core.errors import UserError
 from vib.core.pages import flashing_refusal
 from vib.privacy import operations as privacy
@@ -228,7 +229,7 @@ def audit_csv():
     def lines():  # queried while streaming: the view's own session is closed when it returns
         yield from audit.csv_lines(ops.audit_rows_for_export(db.session(), filters, zone))
 
-    name = f"vib-audit-{date.today().isoformat()}.csv"
+    name = f"vib-audit-{organisation_today().isoformat()}.csv"
     return Response(
         stream_with_context(lines()),
         mimetype="text/csv",

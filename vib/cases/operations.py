@@ -14,6 +14,7 @@ from vib.accounts.models import User
 from vib.cases.hooks import consent_withdrawn
 from vib.cases.models import LEARNING_QUESTION, NEXT_GOAL, PERSON_ROLES, PURPOSES, Case, CaseGoal, ConsentRecord
 from vib.core import audit
+from vib.core.days import organisation_date, organisation_today
 from vib.core.db import utcnow
 from vib.core.errors import UserError, text_or_none
 from vib.schemes.catalogue import check_scheme_choice
@@ -65,7 +66,7 @@ def set_next_goal(db: Session, case: Case, goal: str, by: User) -> CaseGoal:
 def goal_on(case: Case, day: date) -> CaseGoal | None:
     """The goal that held on `day`: the last one set on or before it (the first one for a clip
     filmed before the case was opened in vib)."""
-    held = [goal for goal in case.goals if goal.set_at.date() <= day]
+    held = [goal for goal in case.goals if organisation_date(goal.set_at) <= day]
     return held[-1] if held else (case.goals[0] if case.goals else None)
 
 
@@ -92,7 +93,7 @@ def withdraw_consent(db: Session, case: Case, by: User, person: str, purposes: l
                 purposes=", ".join(not_given),
             )
         )
-    record = _add_record(db, case, by, current.person, current.role, "withdraw", purposes, on or date.today())
+    record = _add_record(db, case, by, current.person, current.role, "withdraw", purposes, on or organisation_today())
     consent_withdrawn.send(case, person=current.person, purposes=list(record.purposes), by=by)
     return record
 
@@ -101,9 +102,12 @@ def close_case(db: Session, case: Case, by: User, on: date | str | None = None) 
     """End the case's trajectory: no more uploads, and its clips' retention counts from `on` (today)."""
     if case.closed_on is not None:
         raise CaseError(_l("This case is already closed (since %(date)s).", date=case.closed_on.isoformat()), status=409)
-    closed_on = _past_date(on or date.today(), _l("Give the date the case closed as YYYY-MM-DD."), _l("A case cannot close in the future."))
-    if closed_on < case.created_at.date():
-        raise CaseError(_l("A case cannot close before it was made (%(date)s).", date=case.created_at.date().isoformat()))
+    closed_on = _past_date(
+        on or organisation_today(), _l("Give the date the case closed as YYYY-MM-DD."), _l("A case cannot close in the future.")
+    )
+    opened_on = organisation_date(case.created_at)
+    if closed_on < opened_on:
+        raise CaseError(_l("A case cannot close before it was made (%(date)s).", date=opened_on.isoformat()))
     case.closed_on = closed_on
     db.flush()
     audit.record(db, by, "case.close", "case", case.id, "worker")
@@ -212,6 +216,6 @@ def _past_date(on: date | str | None, malformed, future) -> date:
             value = date.fromisoformat(str(on or ""))
         except ValueError:
             raise CaseError(malformed) from None
-    if value > date.today():
+    if value > organisation_today():
         raise CaseError(future)
     return value

@@ -27,6 +27,7 @@ from vib.cases.operations import upload_refusal
 from vib.clips import hooks
 from vib.clips.models import FAILED, PROCESSING, READY, Clip, UploadSession
 from vib.core import access, audit, jobs, sandbox, storage
+from vib.core.days import organisation_today
 from vib.core.db import new_session, utcnow
 from vib.core.db import on_commit as db_on_commit
 from vib.core.db import on_rollback as db_on_rollback
@@ -105,7 +106,7 @@ def upload(db: Session, case: Case, by: User, file_path: Path, title: str | None
         status=PROCESSING,
         size_bytes=Path(file_path).stat().st_size,
         cycle=next_cycle(db, case),
-        **facts.as_dict() | {"recorded_on": facts.recorded_on or date.today()},  # the clip row has a column for each fact
+        **facts.as_dict() | {"recorded_on": facts.recorded_on or organisation_today()},  # the clip row has a column for each fact
     )
     db.add(clip)
     db.flush()
@@ -323,7 +324,7 @@ def _recording_day(value) -> date:
         day = date.fromisoformat(str(value or ""))
     except ValueError:
         raise ClipError(_l("Give the recording date as YYYY-MM-DD.")) from None
-    if day > date.today():
+    if day > organisation_today():
         raise ClipError(_l("The recording date cannot be in the future."))
     return day
 

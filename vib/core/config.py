@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -80,7 +82,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "VIB_ORGANISATION": os.environ.get("VIB_ORGANISATION", "vib"),
         "BABEL_DEFAULT_LOCALE": "en",
         # Times on pages (notifications, the audit log) are shown in the organisation's time zone.
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", "Europe/Amsterdam"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("VIB_TIMEZONE", DEFAULT_TIMEZONE),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Behind HTTPS (the front server's TLS): cookies only over it, and HSTS.

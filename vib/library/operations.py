@@ -25,6 +25,7 @@ from vib.clips.models import READY as CLIP_READY
 from vib.clips.models import Clip
 from vib.coding.models import Moment
 from vib.core import audit, jobs, storage
+from vib.core.days import organisation_date, organisation_today
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.core.errors import FieldError, text_or_none
@@ -334,7 +335,7 @@ def resume_unfinished(db: Session) -> int:
 
 def expiry_limit(db: Session, published_on: date | None = None) -> date:
     """The latest day a fragment may stay: the retention policy's months from its publication."""
-    return privacy_ops.add_months(published_on or utcnow().date(), privacy_ops.policy(db).fragment_months)
+    return privacy_ops.add_months(published_on or organisation_today(), privacy_ops.policy(db).fragment_months)
 
 
 def update(db: Session, fragment: Fragment, by: User, fields: dict) -> Fragment:
@@ -347,14 +348,14 @@ def update(db: Session, fragment: Fragment, by: User, fields: dict) -> Fragment:
 
 
 def _expiry(db: Session, fragment: Fragment, raw) -> date:
-    limit = expiry_limit(db, fragment.published_at.date() if fragment.published_at else None)
+    limit = expiry_limit(db, organisation_date(fragment.published_at) if fragment.published_at else None)
     try:
         day = date.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
         day = None
     if day is None:
         raise FragmentError(_l("expires_on is a date (YYYY-MM-DD)."), "expires_on")
-    if day <= utcnow().date():
+    if day <= organisation_today():
         raise FragmentError(_l("The expiry date must lie in the future."), "expires_on")
     if day > limit:
         raise FragmentError(_l("The retention policy keeps a fragment until %(day)s at the latest.", day=limit.isoformat()), "expires_on")
@@ -469,7 +470,7 @@ def still_key(fragment: Fragment, track_id: int) -> str:
 
 def is_listed(fragment: Fragment) -> bool:
     """Whether the fragment is in the library: rendered, published, not past its expiry."""
-    today = utcnow().date()
+    today = organisation_today()
     return fragment.state == READY and fragment.published_at is not None and (fragment.expires_on is None or fragment.expires_on >= today)
 
 
@@ -478,7 +479,7 @@ def listed_condition():
     return (
         (Fragment.state == READY)
         & Fragment.published_at.is_not(None)
-        & or_(Fragment.expires_on.is_(None), Fragment.expires_on >= utcnow().date())
+        & or_(Fragment.expires_on.is_(None), Fragment.expires_on >= organisation_today())
     )
 
 
@@ -531,7 +532,7 @@ def download(db: Session, fragment: Fragment, by: User, role: str) -> str:
     refusal = consent_refusal(fragment.case, PRESENTATION, may_see_case=False)
     if refusal:
         raise FragmentError(refusal, status=403)
-    today = utcnow().date()
+    today = organisation_today()
     key = fragment.download_key(by.id, today)
     media = storage.current()
     if not media.exists(key):

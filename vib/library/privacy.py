@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from vib.cases.models import Case
 from vib.clips.models import Clip
 from vib.core import storage
+from vib.core.days import organisation_date
 from vib.core.db import on_commit
 from vib.library import operations as ops
 from vib.library.models import DELETED, Fragment
@@ -49,7 +50,7 @@ def withdraw_presentation(db: Session, case: Case, person: str, by) -> None:
 
 
 def expire_fragments(db: Session, now: datetime, dry_run: bool) -> list[str]:
-    expired = _fragments(db, Fragment.expires_on < now.date())
+    expired = _fragments(db, Fragment.expires_on < organisation_date(now))
     for fragment in expired:
         if not dry_run:
             ops.discard(db, fragment, None, SYSTEM, "expired")

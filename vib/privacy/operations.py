@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-import pytz
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from vib.clips.hooks import clip_facts
 from vib.clips.models import Clip
 from vib.clips.operations import forget_stale_uploads
 from vib.core import audit, jobs, storage
+from vib.core.days import organisation_date
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.core.errors import UserError
@@ -138,7 +138,7 @@ def withdrawal_due(case: Case) -> datetime | None:
 def planned_deletion(clip: Clip, current: RetentionPolicy) -> PlannedDeletion:
     """The earliest of: the end of a withdrawal's grace period, the retention after the case closed,
     and the longest time a clip is kept."""
-    uploaded = clip.created_at.date()
+    uploaded = organisation_date(clip.created_at)
     plans = [
         PlannedDeletion(
             add_months(uploaded, current.clip_max_months), RETENTION_MAX, _start_of(add_months(uploaded, current.clip_max_months))
@@ -151,12 +151,6 @@ def planned_deletion(clip: Clip, current: RetentionPolicy) -> PlannedDeletion:
     if withdrawn is not None:
         plans.append(PlannedDeletion(organisation_date(withdrawn), WITHDRAWAL, withdrawn))
     return min(plans, key=lambda plan: plan.due_at)
-
-
-def organisation_date(moment: datetime) -> date:
-    """The day a moment falls on where the organisation is (VIB_TIMEZONE), as the pages show its date:
-    a withdrawal's grace ending at 00:40 in Amsterdam ends on that day, not the UTC day before."""
-    return moment.astimezone(pytz.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _start_of(day: date) -> datetime:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from vib.accounts.certificates import needing_attention
 from vib.accounts.models import User
 from vib.core import jobs, mail
+from vib.core.days import organisation_today
 from vib.core.db import session as current_session
 from vib.core.db import utcnow
 from vib.supervision.models import Notification, ReviewRequest
@@ -170,7 +171,7 @@ def _email(notification: Notification, recipient: User, config) -> EmailMessage:
 def certificate_notices(_unused: int = 0, today: date | None = None) -> int:
     """Remind active supervisors CERTIFICATE_REMINDER_DAYS before their certificate runs out, and the
     day after it did. Daily work runs once a day, so each reminder is sent once."""
-    today = today or date.today()
+    today = today or organisation_today()
     db = current_session()
     sent = 0
     for user, _state in needing_attention(db, today):
